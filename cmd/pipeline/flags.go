@@ -1,0 +1,37 @@
+package main
+
+import (
+	"errors"
+	"log/slog"
+	"os"
+
+	"groupwatch/config"
+	"groupwatch/pipeline"
+)
+
+// globalFlags are the flags every command takes.
+type globalFlags struct {
+	configPath string
+	logLevel   string
+	logFormat  string
+}
+
+func (g *globalFlags) logger() (*slog.Logger, error) {
+	return pipeline.NewLogger(os.Stderr, g.logLevel, g.logFormat)
+}
+
+func (g *globalFlags) config() (*config.Config, error) {
+	path := g.configPath
+	if path == "" {
+		path = os.Getenv(config.EnvConfig)
+	}
+	if path == "" {
+		return nil, errors.New("no configuration: pass --config FILE or set " + config.EnvConfig)
+	}
+	return config.Load(path)
+}
+
+// errNoServer is what commands that need a real server say on the embedded default.
+var errNoServer = errors.New("no Redis or MySQL configured: the in-process stand-ins live only inside 'pipeline run', " +
+	"so this command would do nothing lasting. Use 'pipeline run --ingest FILE --drain', " +
+	"or set redis.url and mysql.dsn (or " + config.EnvRedisURL + " and " + config.EnvMySQLDSN + ")")

@@ -1,0 +1,193 @@
+// Package config reads and validates groupwatch's one YAML file: connections, rules and sinks.
+// Validation happens here, at the edge, so nothing starts on an invalid file.
+package config
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"os"
+	"time"
+
+	"gopkg.in/yaml.v3"
+)
+
+// Environment variables that override the file.
+const (
+	EnvConfig   = "GROUPWATCH_CONFIG"
+	EnvRedisURL = "GROUPWATCH_REDIS_URL"
+	EnvMySQLDSN = "GROUPWATCH_MYSQL_DSN"
+)
+
+// Config is the whole configuration file.
+type Config struct {
+	// Redis is where the topics live. Empty URL (and empty MySQL DSN): the embedded stand-ins.
+	Redis Redis `yaml:"redis"`
+	// MySQL is where posts, matches, alerts and deliveries are stored.
+	MySQL MySQL `yaml:"mysql"`
+	// Topics names the Redis streams.
+	Topics Topics `yaml:"topics"`
+	// Pipeline tunes the stages.
+	Pipeline Pipeline `yaml:"pipeline"`
+	// Rules say what to look for; each is synced into MySQL by its name.
+	Rules []Rule `yaml:"rules"`
+	// Sinks say where alerts go; a rule lists the sinks it goes to.
+	Sinks []Sink `yaml:"sinks"`
+}
+
+// Redis holds the Redis connection.
+type Redis struct {
+	// URL like redis://user:pass@host:6379/0. Overridden by GROUPWATCH_REDIS_URL.
+	URL string `yaml:"url"`
+}
+
+// MySQL holds the MySQL connection.
+type MySQL struct {
+	// DSN in go-sql-driver form, like user:pass@tcp(host:3306)/groupwatch.
+	// Overridden by GROUPWATCH_MYSQL_DSN. parseTime is turned on for you.
+	DSN string `yaml:"dsn"`
+}
+
+// Topics names the streams.
+type Topics struct {
+	// Prefix goes before every topic name, with a dot: "gw" gives "gw.posts.raw". Default
+	// empty. For Redis Cluster, a hash tag such as "{gw}" keeps all topics on one slot.
+	Prefix string `yaml:"prefix"`
+	// MaxLen trims every stream to about this many entries (XADD MAXLEN ~). Default 0: never
+	// trim. Trimming drops entries a lagging consumer group has not read yet, so set it well
+	// above the largest backlog you expect.
+	MaxLen int64 `yaml:"max_len"`
+}
+
+// Pipeline tunes the stages.
+type Pipeline struct {
+	// Consumers is the number of concurrent consumers per stage in this process, by stage
+	// name (normalize, match, evaluate, notify). Defaults: normalize 32, match 16,
+	// evaluate 4, notify 2. Normalize batches the writes of its concurrent consumers into one
+	// statement, so more consumers mean bigger batches.
+	Consumers map[string]int `yaml:"consumers"`
+	// CloseTimeout is how long in-flight messages get to finish on shutdown. Default 30s.
+	CloseTimeout time.Duration `yaml:"close_timeout"`
+	// MessageTimeout bounds one attempt at one message. Default 30s.
+	MessageTimeout time.Duration `yaml:"message_timeout"`
+	// RetryMaxInterval caps the exponential backoff between retries of a transient failure
+	// (MySQL or Redis unreachable). Retries go on until the failure clears. Default 30s.
+	RetryMaxInterval time.Duration `yaml:"retry_max_interval"`
+}
+
+// Rule is one alert rule.
+type Rule struct {
+	// Name is unique and stable: rules are synced into MySQL by name.
+	Name string `yaml:"name"`
+	// Query in the keyword language: terms, "phrases", OR, NOT or -, parentheses.
+	Query string `yaml:"query"`
+	// Type of rule. Default and, for now, only value: instant (one alert per matching post).
+	Type string `yaml:"type"`
+	// Sinks this rule's alerts go to, by name.
+	Sinks []string `yaml:"sinks"`
+}
+
+// Sink is one destination for alerts.
+type Sink struct {
+	// Name is unique; rules refer to it.
+	Name string `yaml:"name"`
+	// Type: file (JSON lines appended to Path) or console (JSON lines on stdout).
+	Type string `yaml:"type"`
+	// Path of the file a file sink appends to.
+	Path string `yaml:"path"`
+}
+
+// Load reads the file at path, applies the environment overrides and defaults, and validates.
+func Load(path string) (*Config, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("cannot read config: %w", err)
+	}
+	cfg, err := Parse(data)
+	if err != nil {
+		return nil, fmt.Errorf("invalid config %s:\n%w", path, err)
+	}
+	return cfg, nil
+}
+
+// Parse decodes YAML, applies environment overrides and defaults, and validates. Unknown keys
+// are errors, so a misspelt field is not silently ignored.
+func Parse(data []byte) (*Config, error) {
+	var cfg Config
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	dec.KnownFields(true)
+	if err := dec.Decode(&cfg); err != nil && !errors.Is(err, errEOF) {
+		return nil, fmt.Errorf("cannot parse YAML: %w", err)
+	}
+	cfg.applyEnv()
+	cfg.setDefaults()
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	return &cfg, nil
+}
+
+func (c *Config) applyEnv() {
+	if v := os.Getenv(EnvRedisURL); v != "" {
+		c.Redis.URL = v
+	}
+	if v := os.Getenv(EnvMySQLDSN); v != "" {
+		c.MySQL.DSN = v
+	}
+}
+
+// Stage names, in pipeline order.
+const (
+	StageNormalize = "normalize"
+	StageMatch     = "match"
+	StageEvaluate  = "evaluate"
+	StageNotify    = "notify"
+)
+
+// Stages lists the stage names in pipeline order.
+var Stages = []string{StageNormalize, StageMatch, StageEvaluate, StageNotify}
+
+var defaultConsumers = map[string]int{
+	StageNormalize: 32,
+	StageMatch:     16,
+	StageEvaluate:  4,
+	StageNotify:    2,
+}
+
+func (c *Config) setDefaults() {
+	if c.Pipeline.Consumers == nil {
+		c.Pipeline.Consumers = map[string]int{}
+	}
+	for stage, n := range defaultConsumers {
+		if _, ok := c.Pipeline.Consumers[stage]; !ok {
+			c.Pipeline.Consumers[stage] = n
+		}
+	}
+	if c.Pipeline.CloseTimeout == 0 {
+		c.Pipeline.CloseTimeout = 30 * time.Second
+	}
+	if c.Pipeline.MessageTimeout == 0 {
+		c.Pipeline.MessageTimeout = 30 * time.Second
+	}
+	if c.Pipeline.RetryMaxInterval == 0 {
+		c.Pipeline.RetryMaxInterval = 30 * time.Second
+	}
+	for i := range c.Rules {
+		if c.Rules[i].Type == "" {
+			c.Rules[i].Type = RuleInstant
+		}
+	}
+}
+
+// Embedded says whether neither Redis nor MySQL is configured, so the in-process stand-ins run.
+func (c *Config) Embedded() bool { return c.Redis.URL == "" && c.MySQL.DSN == "" }
+
+// SinkByName returns the sink called name.
+func (c *Config) SinkByName(name string) (Sink, bool) {
+	for _, s := range c.Sinks {
+		if s.Name == name {
+			return s, true
+		}
+	}
+	return Sink{}, false
+}

@@ -1,0 +1,161 @@
+package config
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"net/url"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/go-sql-driver/mysql"
+
+	"groupwatch/query"
+)
+
+var errEOF = io.EOF
+
+// Rule types.
+const RuleInstant = "instant"
+
+// Sink types.
+const (
+	SinkFile    = "file"
+	SinkConsole = "console"
+)
+
+// maxNameLen matches the VARCHAR(191) name columns in schema.sql.
+const maxNameLen = 191
+
+// FieldError is one problem with one field, named by its path in the file.
+type FieldError struct {
+	Field string // e.g. rules[2].query
+	Msg   string // e.g. unbalanced parenthesis at column 14
+}
+
+func (e FieldError) Error() string { return e.Field + ": " + e.Msg }
+
+// Errors is every problem found in a file; validation does not stop at the first.
+type Errors []FieldError
+
+func (es Errors) Error() string {
+	lines := make([]string, len(es))
+	for i, e := range es {
+		lines[i] = e.Error()
+	}
+	return strings.Join(lines, "\n")
+}
+
+// Validate checks every field and returns all problems as Errors.
+func (c *Config) Validate() error {
+	var errs Errors
+	add := func(field, format string, args ...any) {
+		errs = append(errs, FieldError{Field: field, Msg: fmt.Sprintf(format, args...)})
+	}
+
+	if c.Redis.URL != "" {
+		if _, err := url.Parse(c.Redis.URL); err != nil || !strings.HasPrefix(c.Redis.URL, "redis") {
+			// Never echo the URL: it may hold a password.
+			add("redis.url", "not a redis:// or rediss:// URL")
+		}
+	}
+	if c.MySQL.DSN != "" {
+		if _, err := mysql.ParseDSN(c.MySQL.DSN); err != nil {
+			add("mysql.dsn", "not a valid DSN (user:pass@tcp(host:3306)/db)")
+		}
+	}
+	if (c.Redis.URL == "") != (c.MySQL.DSN == "") {
+		add("redis.url", "set both redis.url and mysql.dsn, or neither for the embedded stand-ins")
+	}
+	if strings.ContainsAny(c.Topics.Prefix, " \t\n") {
+		add("topics.prefix", "must not contain white space")
+	}
+	if c.Topics.MaxLen < 0 {
+		add("topics.max_len", "must not be negative")
+	}
+	for stage, n := range c.Pipeline.Consumers {
+		if _, ok := defaultConsumers[stage]; !ok {
+			add("pipeline.consumers."+stage, "unknown stage (known: %s)", strings.Join(Stages, ", "))
+		} else if n < 1 || n > 256 {
+			add("pipeline.consumers."+stage, "must be between 1 and 256, got %d", n)
+		}
+	}
+	if c.Pipeline.CloseTimeout < 0 || c.Pipeline.MessageTimeout < 0 || c.Pipeline.RetryMaxInterval < 0 {
+		add("pipeline", "durations must not be negative")
+	}
+
+	sinks := map[string]bool{}
+	for i, s := range c.Sinks {
+		field := fmt.Sprintf("sinks[%d]", i)
+		checkName(field+".name", s.Name, add)
+		if sinks[s.Name] {
+			add(field+".name", "duplicate sink name %q", s.Name)
+		}
+		sinks[s.Name] = true
+		switch s.Type {
+		case SinkFile:
+			if s.Path == "" {
+				add(field+".path", "a file sink needs a path")
+			}
+		case SinkConsole:
+			if s.Path != "" {
+				add(field+".path", "a console sink writes to stdout and takes no path")
+			}
+		case "":
+			add(field+".type", "missing (file or console)")
+		default:
+			add(field+".type", "unknown sink type %q (file or console)", s.Type)
+		}
+	}
+
+	if len(c.Rules) == 0 {
+		add("rules", "no rules: nothing would ever alert")
+	}
+	rules := map[string]bool{}
+	for i, r := range c.Rules {
+		field := fmt.Sprintf("rules[%d]", i)
+		checkName(field+".name", r.Name, add)
+		if rules[r.Name] {
+			add(field+".name", "duplicate rule name %q", r.Name)
+		}
+		rules[r.Name] = true
+		if strings.TrimSpace(r.Query) == "" {
+			add(field+".query", "missing")
+		} else if _, err := query.Parse(r.Query); err != nil {
+			add(field+".query", "%s", err)
+		}
+		if r.Type != RuleInstant {
+			add(field+".type", "unknown rule type %q (supported: instant)", r.Type)
+		}
+		if len(r.Sinks) == 0 {
+			add(field+".sinks", "a rule needs at least one sink")
+		}
+		for j, name := range r.Sinks {
+			if !sinks[name] {
+				add(fmt.Sprintf("%s.sinks[%d]", field, j), "no sink named %q", name)
+			}
+		}
+	}
+	if len(errs) > 0 {
+		return errs
+	}
+	return nil
+}
+
+func checkName(field, name string, add func(field, format string, args ...any)) {
+	switch {
+	case strings.TrimSpace(name) == "":
+		add(field, "missing")
+	case utf8.RuneCountInString(name) > maxNameLen:
+		add(field, "longer than %d characters", maxNameLen)
+	case name != strings.TrimSpace(name):
+		add(field, "has leading or trailing white space")
+	}
+}
+
+// AsErrors returns the field errors inside err, if it holds any.
+func AsErrors(err error) (Errors, bool) {
+	var es Errors
+	ok := errors.As(err, &es)
+	return es, ok
+}

@@ -1,0 +1,104 @@
+package handlers
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"time"
+)
+
+// RuleInfo is what evaluate needs to know of a rule.
+type RuleInfo struct {
+	ID    int64
+	Kind  string
+	Sinks []string
+}
+
+// AlertRecord is an alert to store under its dedup key.
+type AlertRecord struct {
+	DedupKey string
+	RuleID   int64
+	PostID   int64
+	Kind     string
+	Terms    []string
+}
+
+// StoredAlert is the row behind a dedup key.
+type StoredAlert struct {
+	ID        int64
+	CreatedAt time.Time
+	// Published says the alert already reached the alerts topic (notify saw it).
+	Published bool
+}
+
+// AlertStore stores alerts, once per dedup key.
+type AlertStore interface {
+	// CreateAlert stores the alert unless its dedup key is taken, and returns the row behind
+	// the key either way.
+	CreateAlert(ctx context.Context, a AlertRecord) (StoredAlert, error)
+}
+
+// Evaluate turns matches into alerts. Instant rules make one alert per (rule, post); the
+// alert is published only while it has not been published yet, so a replayed or re-ingested
+// post makes no second alert.
+type Evaluate struct {
+	Rules map[string]RuleInfo
+	Store AlertStore
+}
+
+// Handle returns the alerts to publish, possibly none.
+func (e Evaluate) Handle(ctx context.Context, in MatchedPost) ([]Alert, error) {
+	if in.V != Version {
+		return nil, Permanent(fmt.Errorf("unknown payload version %d (want %d)", in.V, Version))
+	}
+	var out []Alert
+	for _, m := range in.Matches {
+		rule, ok := e.Rules[m.Rule]
+		if !ok {
+			// A rule removed from the configuration since the post was matched: nothing
+			// to alert for, and nothing a retry would change.
+			continue
+		}
+		key := DedupKey(rule.Kind, m.Rule, in.Source, in.ExternalID)
+		stored, err := e.Store.CreateAlert(ctx, AlertRecord{
+			DedupKey: key, RuleID: rule.ID, PostID: in.PostID, Kind: rule.Kind, Terms: m.Terms,
+		})
+		if err != nil {
+			return nil, fmt.Errorf("cannot store alert of rule %q on post %d: %w", m.Rule, in.PostID, err)
+		}
+		if stored.Published {
+			continue
+		}
+		out = append(out, Alert{
+			V:          Version,
+			AlertID:    stored.ID,
+			DedupKey:   key,
+			Rule:       m.Rule,
+			Kind:       rule.Kind,
+			Sinks:      rule.Sinks,
+			PostID:     in.PostID,
+			Source:     in.Source,
+			ExternalID: in.ExternalID,
+			Author:     in.Author,
+			URL:        in.URL,
+			Text:       in.Text,
+			Terms:      m.Terms,
+			PostedAt:   in.PostedAt,
+			ReceivedAt: in.ReceivedAt,
+			CreatedAt:  stored.CreatedAt,
+		})
+	}
+	return out, nil
+}
+
+// DedupKey is the hex SHA-256 of what makes an alert unique: for an instant rule, the rule
+// and the post. Names, not database ids, so the key is stable across databases.
+func DedupKey(kind, rule, source, externalID string) string {
+	h := sha256.New()
+	for _, part := range []string{kind, rule, source, externalID} {
+		h.Write([]byte(part))
+		h.Write([]byte{0})
+	}
+	return hex.EncodeToString(h.Sum(nil))
+}

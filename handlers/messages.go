@@ -1,0 +1,140 @@
+// Package handlers holds the pipeline's stages as plain functions over plain values: normalize,
+// match, evaluate and notify. They know nothing of Redis, watermill or fx; package pipeline
+// wires them to topics.
+package handlers
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+	"unicode/utf8"
+)
+
+// Version is the payload version every message carries in its "v" field. A message with
+// another version is poisoned rather than guessed at.
+const Version = 1
+
+// ErrPermanent marks an error that no retry can fix (malformed input, unknown version): the
+// message goes to the poison topic with the reason. Every other error is taken as transient
+// and retried with backoff.
+var ErrPermanent = errors.New("permanent")
+
+// Permanent wraps err so that errors.Is(err, ErrPermanent) holds.
+func Permanent(err error) error { return permanentError{err} }
+
+type permanentError struct{ err error }
+
+func (e permanentError) Error() string        { return e.err.Error() }
+func (e permanentError) Unwrap() []error      { return []error{e.err, ErrPermanent} }
+func (e permanentError) Is(target error) bool { return target == ErrPermanent }
+
+// RawPost is a post as it arrived, on posts.raw.
+type RawPost struct {
+	V          int        `json:"v"`
+	Source     string     `json:"source"`
+	ExternalID string     `json:"external_id"`
+	Author     string     `json:"author,omitempty"`
+	Text       string     `json:"text"`
+	URL        string     `json:"url,omitempty"`
+	PostedAt   *time.Time `json:"posted_at,omitempty"`
+	// Raw is the post exactly as it was handed in, unknown fields included.
+	Raw json.RawMessage `json:"raw,omitempty"`
+	// ReceivedAt is when groupwatch first saw it; end-to-end latency is measured from here.
+	ReceivedAt time.Time `json:"received_at"`
+}
+
+// Limits that match the columns in schema.sql.
+const (
+	maxKeyLen    = 191 // source, external_id: VARCHAR(191)
+	maxAuthorLen = 255
+	maxURLLen    = 2048
+	maxTextBytes = 16 << 20 // MEDIUMTEXT
+)
+
+// Validate says what is wrong with a post, naming the field; nil when it can be stored.
+func (p RawPost) Validate() error {
+	check := func(field, v string, required bool, maxRunes int) error {
+		switch {
+		case required && v == "":
+			return fmt.Errorf("%s: missing", field)
+		case !utf8.ValidString(v):
+			return fmt.Errorf("%s: not valid UTF-8", field)
+		case utf8.RuneCountInString(v) > maxRunes:
+			return fmt.Errorf("%s: longer than %d characters", field, maxRunes)
+		}
+		return nil
+	}
+	return errors.Join(
+		check("source", p.Source, true, maxKeyLen),
+		check("external_id", p.ExternalID, true, maxKeyLen),
+		check("author", p.Author, false, maxAuthorLen),
+		check("url", p.URL, false, maxURLLen),
+		check("text", p.Text, false, maxTextBytes),
+	)
+}
+
+// Outcome tells what normalize found when it stored a post.
+type Outcome string
+
+// Outcomes of storing a post.
+const (
+	OutcomeNew      Outcome = "new"
+	OutcomeEdited   Outcome = "edited"
+	OutcomeRepeated Outcome = "repeated"
+)
+
+// NormalizedPost is a stored post that is new or edited, on posts.normalized.
+type NormalizedPost struct {
+	V          int        `json:"v"`
+	PostID     int64      `json:"post_id"`
+	Outcome    Outcome    `json:"outcome"`
+	Source     string     `json:"source"`
+	ExternalID string     `json:"external_id"`
+	Author     string     `json:"author,omitempty"`
+	URL        string     `json:"url,omitempty"`
+	Text       string     `json:"text"`
+	Normalized string     `json:"normalized"`
+	PostedAt   *time.Time `json:"posted_at,omitempty"`
+	ReceivedAt time.Time  `json:"received_at"`
+}
+
+// RuleMatch is one rule that matched a post, with the terms that made it match.
+type RuleMatch struct {
+	Rule  string   `json:"rule"`
+	Terms []string `json:"terms"`
+}
+
+// MatchedPost is a post that matched at least one rule, on posts.matched.
+type MatchedPost struct {
+	V          int         `json:"v"`
+	PostID     int64       `json:"post_id"`
+	Source     string      `json:"source"`
+	ExternalID string      `json:"external_id"`
+	Author     string      `json:"author,omitempty"`
+	URL        string      `json:"url,omitempty"`
+	Text       string      `json:"text"`
+	PostedAt   *time.Time  `json:"posted_at,omitempty"`
+	ReceivedAt time.Time   `json:"received_at"`
+	Matches    []RuleMatch `json:"matches"`
+}
+
+// Alert is a stored alert on its way to the sinks, on the alerts topic.
+type Alert struct {
+	V          int        `json:"v"`
+	AlertID    int64      `json:"alert_id"`
+	DedupKey   string     `json:"dedup_key"`
+	Rule       string     `json:"rule"`
+	Kind       string     `json:"kind"`
+	Sinks      []string   `json:"sinks"`
+	PostID     int64      `json:"post_id"`
+	Source     string     `json:"source"`
+	ExternalID string     `json:"external_id"`
+	Author     string     `json:"author,omitempty"`
+	URL        string     `json:"url,omitempty"`
+	Text       string     `json:"text"`
+	Terms      []string   `json:"terms"`
+	PostedAt   *time.Time `json:"posted_at,omitempty"`
+	ReceivedAt time.Time  `json:"received_at"`
+	CreatedAt  time.Time  `json:"created_at"`
+}

@@ -1,0 +1,23 @@
+-- name: InsertAlert :execresult
+-- INSERT IGNORE on the unique dedup key: one affected row means this call stored the alert.
+INSERT IGNORE INTO alerts (dedup_key, rule_id, post_id, kind, terms, published, created_at)
+VALUES (?, ?, ?, ?, ?, 0, ?);
+
+-- name: GetAlertByDedupKey :one
+SELECT id, published, created_at FROM alerts WHERE dedup_key = ?;
+
+-- name: MarkAlertPublished :exec
+UPDATE alerts SET published = 1 WHERE id = ?;
+
+-- name: CountAlerts :one
+SELECT COUNT(*) FROM alerts;
+
+-- name: ListAlerts :many
+-- Newest first, with the rule and post they are about.
+SELECT a.id, a.dedup_key, a.kind, a.terms, a.published, a.created_at,
+       r.name AS rule_name, p.source, p.external_id
+FROM alerts a
+JOIN rules r ON r.id = a.rule_id
+JOIN posts p ON p.id = a.post_id
+ORDER BY a.id DESC
+LIMIT ?;

@@ -1,0 +1,30 @@
+-- name: PostsByExternalIDs :many
+-- The normalize stage reads what it already holds for a batch of one source's posts, to tell
+-- new from edited from repeated before it writes.
+SELECT id, external_id, content_hash, message_id, edits
+FROM posts
+WHERE source = ? AND external_id IN (sqlc.slice('external_ids'));
+
+-- name: UpsertPost :exec
+-- One post; the batch form of this statement is UpsertPosts in batch.go. edits is assigned
+-- before content_hash because MySQL evaluates the assignments left to right.
+INSERT INTO posts (source, external_id, author, url, text, content_hash, raw_payload, message_id, posted_at, first_seen_at, updated_at)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+ON DUPLICATE KEY UPDATE
+  edits = edits + IF(content_hash = VALUES(content_hash), 0, 1),
+  author = VALUES(author),
+  url = VALUES(url),
+  text = VALUES(text),
+  content_hash = VALUES(content_hash),
+  raw_payload = VALUES(raw_payload),
+  message_id = VALUES(message_id),
+  posted_at = VALUES(posted_at),
+  updated_at = VALUES(updated_at);
+
+-- name: GetPost :one
+SELECT id, source, external_id, author, url, text, content_hash, raw_payload, message_id, posted_at, first_seen_at, updated_at, edits
+FROM posts
+WHERE source = ? AND external_id = ?;
+
+-- name: CountPosts :one
+SELECT COUNT(*) FROM posts;

@@ -1,0 +1,84 @@
+-- groupwatch schema: the one schema, for MySQL 8 and MariaDB 10.11 alike.
+-- Every statement is idempotent (CREATE ... IF NOT EXISTS) so `pipeline migrate` can run again.
+-- Every write the pipeline makes is idempotent too: the streams deliver at least once, so each
+-- table has the unique key that makes a repeated write a no-op.
+
+-- posts: one row per (source, external_id), upserted by the normalize stage. content_hash is
+-- the SHA-256 of the normalized text and tells a new post from an edited or a repeated one.
+-- message_id is the stream message that last wrote the row: when that same message is
+-- delivered again (its publish failed, or the process died before the ack), normalize
+-- publishes it again instead of taking it for a repeat, so nothing is lost between stages.
+CREATE TABLE IF NOT EXISTS posts (
+  id            BIGINT       NOT NULL AUTO_INCREMENT,
+  source        VARCHAR(191) NOT NULL,
+  external_id   VARCHAR(191) NOT NULL,
+  author        VARCHAR(255) NOT NULL DEFAULT '',
+  url           VARCHAR(2048) NOT NULL DEFAULT '',
+  text          MEDIUMTEXT   NOT NULL,
+  content_hash  CHAR(64)     NOT NULL,
+  raw_payload   MEDIUMTEXT   NOT NULL,
+  message_id    VARCHAR(64)  NOT NULL DEFAULT '',
+  posted_at     DATETIME(6)  NULL,
+  first_seen_at DATETIME(6)  NOT NULL,
+  updated_at    DATETIME(6)  NOT NULL,
+  edits         INT          NOT NULL DEFAULT 0,
+  PRIMARY KEY (id),
+  UNIQUE KEY posts_source_external_id (source, external_id)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
+
+-- rules: synced from the configuration by name at start-up; a rule removed from the
+-- configuration is kept (its matches and alerts refer to it) but disabled.
+CREATE TABLE IF NOT EXISTS rules (
+  id         BIGINT       NOT NULL AUTO_INCREMENT,
+  name       VARCHAR(191) NOT NULL,
+  query      TEXT         NOT NULL,
+  kind       VARCHAR(32)  NOT NULL,
+  enabled    TINYINT      NOT NULL DEFAULT 1,
+  updated_at DATETIME(6)  NOT NULL,
+  PRIMARY KEY (id),
+  UNIQUE KEY rules_name (name)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
+
+-- matches: one row per (rule, post) with the terms that matched (a JSON array of strings).
+CREATE TABLE IF NOT EXISTS matches (
+  id         BIGINT      NOT NULL AUTO_INCREMENT,
+  rule_id    BIGINT      NOT NULL,
+  post_id    BIGINT      NOT NULL,
+  terms      TEXT        NOT NULL,
+  created_at DATETIME(6) NOT NULL,
+  PRIMARY KEY (id),
+  UNIQUE KEY matches_rule_post (rule_id, post_id),
+  KEY matches_post (post_id)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
+
+-- alerts: one row per dedup key. For an instant rule the key is derived from (rule, post), so
+-- a replayed or re-ingested post never makes a second alert. published says whether the alert
+-- reached the alerts topic; a crash between storing and publishing is repaired on redelivery.
+CREATE TABLE IF NOT EXISTS alerts (
+  id         BIGINT       NOT NULL AUTO_INCREMENT,
+  dedup_key  CHAR(64)     NOT NULL,
+  rule_id    BIGINT       NOT NULL,
+  post_id    BIGINT       NOT NULL,
+  kind       VARCHAR(32)  NOT NULL,
+  terms      TEXT         NOT NULL,
+  published  TINYINT      NOT NULL DEFAULT 0,
+  created_at DATETIME(6)  NOT NULL,
+  PRIMARY KEY (id),
+  UNIQUE KEY alerts_dedup_key (dedup_key),
+  KEY alerts_rule_created (rule_id, created_at)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
+
+-- deliveries: one row per (alert, sink). A delivery marked sent is never sent again, whatever
+-- the stream redelivers.
+CREATE TABLE IF NOT EXISTS deliveries (
+  id         BIGINT       NOT NULL AUTO_INCREMENT,
+  alert_id   BIGINT       NOT NULL,
+  sink       VARCHAR(191) NOT NULL,
+  status     VARCHAR(16)  NOT NULL,
+  attempts   INT          NOT NULL DEFAULT 0,
+  last_error TEXT         NULL,
+  updated_at DATETIME(6)  NOT NULL,
+  sent_at    DATETIME(6)  NULL,
+  PRIMARY KEY (id),
+  UNIQUE KEY deliveries_alert_sink (alert_id, sink)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;

@@ -1,0 +1,245 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"sort"
+	"sync"
+	"time"
+
+	"groupwatch/handlers"
+	"groupwatch/queries"
+)
+
+// postBatcher is the normalize stage's group commit. Each consumer's SavePost waits on a
+// request; a writer takes every request waiting at that moment (up to maxBatch) and stores
+// them with one read, one multi-row upsert and one read of the new ids. No timer: a batch is
+// whatever queued while the previous one was written, so a lone post waits for nobody.
+type postBatcher struct {
+	q        *queries.Queries
+	maxBatch int
+	now      func() time.Time
+	reqs     chan *saveReq
+	stop     chan struct{}
+	wg       sync.WaitGroup
+}
+
+type saveReq struct {
+	rec  handlers.PostRecord
+	done chan saveResult // buffered: the writer never blocks on a caller that gave up
+}
+
+type saveResult struct {
+	saved handlers.SavedPost
+	err   error
+}
+
+// batchTimeout bounds one batch write: a batch serves many messages, so it does not use any
+// one message's context.
+const batchTimeout = 30 * time.Second
+
+func newPostBatcher(q *queries.Queries, maxBatch, writers int, now func() time.Time) *postBatcher {
+	b := &postBatcher{q: q, maxBatch: maxBatch, now: now, reqs: make(chan *saveReq), stop: make(chan struct{})}
+	for i := 0; i < writers; i++ {
+		b.wg.Add(1)
+		go b.run()
+	}
+	return b
+}
+
+func (b *postBatcher) save(ctx context.Context, rec handlers.PostRecord) (handlers.SavedPost, error) {
+	req := &saveReq{rec: rec, done: make(chan saveResult, 1)}
+	select {
+	case b.reqs <- req:
+	case <-ctx.Done():
+		return handlers.SavedPost{}, ctx.Err()
+	case <-b.stop:
+		return handlers.SavedPost{}, errors.New("store is closed")
+	}
+	select {
+	case res := <-req.done:
+		return res.saved, res.err
+	case <-ctx.Done():
+		// The batch may still be written; the message is redelivered and then repeated.
+		return handlers.SavedPost{}, ctx.Err()
+	}
+}
+
+func (b *postBatcher) close() {
+	close(b.stop)
+	b.wg.Wait()
+}
+
+func (b *postBatcher) run() {
+	defer b.wg.Done()
+	for {
+		var batch []*saveReq
+		select {
+		case req := <-b.reqs:
+			batch = append(batch, req)
+		case <-b.stop:
+			return
+		}
+	collect:
+		for len(batch) < b.maxBatch {
+			select {
+			case req := <-b.reqs:
+				batch = append(batch, req)
+			default:
+				break collect
+			}
+		}
+		b.write(batch)
+	}
+}
+
+func (b *postBatcher) write(batch []*saveReq) {
+	ctx, cancel := context.WithTimeout(context.Background(), batchTimeout)
+	defer cancel()
+	results, err := b.writeBatch(ctx, batch)
+	if err != nil && IsDataError(err) {
+		// One bad row fails the whole statement: write row by row so that only the bad
+		// post is rejected and the rest are stored.
+		results, err = b.writeEach(ctx, batch), nil
+	}
+	for i, req := range batch {
+		if err != nil {
+			req.done <- saveResult{err: classify(err)}
+			continue
+		}
+		req.done <- results[i]
+	}
+}
+
+type postKey struct{ source, externalID string }
+
+// writeBatch classifies each post against what is stored, upserts the new and edited ones in
+// one statement, and reads back the ids of the new ones.
+func (b *postBatcher) writeBatch(ctx context.Context, batch []*saveReq) ([]saveResult, error) {
+	bySource := map[string][]string{}
+	for _, req := range batch {
+		bySource[req.rec.Source] = append(bySource[req.rec.Source], req.rec.ExternalID)
+	}
+	stored, err := b.lookup(ctx, bySource)
+	if err != nil {
+		return nil, err
+	}
+
+	now := b.now().UTC()
+	results := make([]saveResult, len(batch))
+	latest := map[postKey]queries.UpsertPostParams{}
+	var fresh []int // indexes of new posts, whose ids are known only after the write
+	for i, req := range batch {
+		k := postKey{req.rec.Source, req.rec.ExternalID}
+		prev, seen := stored[k]
+		switch {
+		case !seen:
+			results[i].saved.Outcome = handlers.OutcomeNew
+		case prev.ContentHash == req.rec.ContentHash && prev.MessageID == req.rec.MessageID && prev.ID != 0:
+			// This very message wrote the row before and is delivered again: pass it on
+			// again, as what it was then.
+			outcome := handlers.OutcomeNew
+			if prev.Edits > 0 {
+				outcome = handlers.OutcomeEdited
+			}
+			results[i].saved = handlers.SavedPost{ID: prev.ID, Outcome: outcome}
+			continue
+		case prev.ContentHash == req.rec.ContentHash:
+			results[i].saved = handlers.SavedPost{ID: prev.ID, Outcome: handlers.OutcomeRepeated}
+		default:
+			results[i].saved = handlers.SavedPost{ID: prev.ID, Outcome: handlers.OutcomeEdited}
+		}
+		if results[i].saved.ID == 0 {
+			// New, or a second copy in this batch of a post new in this batch.
+			fresh = append(fresh, i)
+		}
+		if results[i].saved.Outcome == handlers.OutcomeRepeated {
+			continue
+		}
+		// A post twice in one batch: the later copy is compared with the earlier one.
+		stored[k] = queries.PostsByExternalIDsRow{ID: prev.ID, ExternalID: k.externalID, ContentHash: req.rec.ContentHash, MessageID: req.rec.MessageID}
+		latest[k] = upsertParams(req.rec, now)
+	}
+	if len(latest) > 0 {
+		rows := make([]queries.UpsertPostParams, 0, len(latest))
+		for _, r := range latest {
+			rows = append(rows, r)
+		}
+		// A fixed order keeps two writers from locking the same keys in opposite orders.
+		sort.Slice(rows, func(i, j int) bool {
+			if rows[i].Source != rows[j].Source {
+				return rows[i].Source < rows[j].Source
+			}
+			return rows[i].ExternalID < rows[j].ExternalID
+		})
+		if err := b.q.UpsertPosts(ctx, rows); err != nil {
+			return nil, err
+		}
+	}
+	if len(fresh) > 0 {
+		newBySource := map[string][]string{}
+		for _, i := range fresh {
+			rec := batch[i].rec
+			newBySource[rec.Source] = append(newBySource[rec.Source], rec.ExternalID)
+		}
+		ids, err := b.lookup(ctx, newBySource)
+		if err != nil {
+			return nil, err
+		}
+		for _, i := range fresh {
+			rec := batch[i].rec
+			row, ok := ids[postKey{rec.Source, rec.ExternalID}]
+			if !ok {
+				return nil, fmt.Errorf("post %s/%s not found right after it was written", rec.Source, rec.ExternalID)
+			}
+			results[i].saved.ID = row.ID
+		}
+	}
+	return results, nil
+}
+
+func (b *postBatcher) lookup(ctx context.Context, bySource map[string][]string) (map[postKey]queries.PostsByExternalIDsRow, error) {
+	out := map[postKey]queries.PostsByExternalIDsRow{}
+	for source, ids := range bySource {
+		rows, err := b.q.PostsByExternalIDs(ctx, queries.PostsByExternalIDsParams{Source: source, ExternalIds: ids})
+		if err != nil {
+			return nil, fmt.Errorf("cannot read posts of %s: %w", source, err)
+		}
+		for _, r := range rows {
+			out[postKey{source, r.ExternalID}] = r
+		}
+	}
+	return out, nil
+}
+
+// writeEach stores each post on its own, after a batch was rejected for its data.
+func (b *postBatcher) writeEach(ctx context.Context, batch []*saveReq) []saveResult {
+	results := make([]saveResult, len(batch))
+	for i, req := range batch {
+		res, err := b.writeBatch(ctx, []*saveReq{req})
+		if err != nil {
+			results[i].err = classify(err)
+			continue
+		}
+		results[i] = res[0]
+	}
+	return results
+}
+
+func upsertParams(rec handlers.PostRecord, now time.Time) queries.UpsertPostParams {
+	var posted sql.NullTime
+	if rec.PostedAt != nil {
+		posted = sql.NullTime{Time: rec.PostedAt.UTC(), Valid: true}
+	}
+	raw := string(rec.Raw)
+	if raw == "" {
+		raw = "{}"
+	}
+	return queries.UpsertPostParams{
+		Source: rec.Source, ExternalID: rec.ExternalID, Author: rec.Author, Url: rec.URL,
+		Text: rec.Text, ContentHash: rec.ContentHash, RawPayload: raw, MessageID: rec.MessageID,
+		PostedAt: posted, FirstSeenAt: now, UpdatedAt: now,
+	}
+}

@@ -1,0 +1,87 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/go-sql-driver/mysql"
+)
+
+// Open connects to MySQL with the settings the queries rely on (parseTime, UTC) and checks
+// that the server answers. The DSN never appears in an error: it may hold a password.
+func Open(ctx context.Context, dsn string, maxConns int) (*sql.DB, error) {
+	cfg, err := mysql.ParseDSN(dsn)
+	if err != nil {
+		return nil, fmt.Errorf("cannot parse MySQL DSN: %w", redactDSNError(err))
+	}
+	cfg.ParseTime = true
+	cfg.Loc = time.UTC
+	connector, err := mysql.NewConnector(cfg)
+	if err != nil {
+		return nil, fmt.Errorf("cannot configure MySQL connector: %w", err)
+	}
+	db := sql.OpenDB(connector)
+	db.SetMaxOpenConns(maxConns)
+	db.SetMaxIdleConns(maxConns)
+	db.SetConnMaxLifetime(30 * time.Minute)
+	pingCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	if err := db.PingContext(pingCtx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("cannot reach MySQL at %s: %w", cfg.Addr, err)
+	}
+	return db, nil
+}
+
+// redactDSNError keeps the driver's reason but not the DSN text it may quote.
+func redactDSNError(err error) error {
+	msg := err.Error()
+	if i := strings.Index(msg, ":"); i > 0 {
+		msg = msg[:i]
+	}
+	return fmt.Errorf("%s", msg)
+}
+
+// Migrate applies the schema one statement at a time. Every statement in schema.sql is
+// CREATE … IF NOT EXISTS, so running it again changes nothing.
+func Migrate(ctx context.Context, db *sql.DB, schema string) error {
+	for i, stmt := range Statements(schema) {
+		if _, err := db.ExecContext(ctx, stmt); err != nil {
+			return fmt.Errorf("cannot apply schema statement %d (%s): %w", i+1, firstLine(stmt), err)
+		}
+	}
+	return nil
+}
+
+// Statements splits a schema into statements: comment lines are dropped and a statement ends
+// with a semicolon at the end of a line.
+func Statements(schema string) []string {
+	var out []string
+	var cur strings.Builder
+	for _, line := range strings.Split(schema, "\n") {
+		trimmed := strings.TrimSpace(line)
+		if trimmed == "" || strings.HasPrefix(trimmed, "--") {
+			continue
+		}
+		cur.WriteString(line)
+		cur.WriteByte('\n')
+		if strings.HasSuffix(trimmed, ";") {
+			out = append(out, strings.TrimSuffix(strings.TrimSpace(cur.String()), ";"))
+			cur.Reset()
+		}
+	}
+	if rest := strings.TrimSpace(cur.String()); rest != "" {
+		out = append(out, rest)
+	}
+	return out
+}
+
+func firstLine(s string) string {
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		return s[:i]
+	}
+	return s
+}

@@ -1,0 +1,40 @@
+package store
+
+import (
+	"context"
+	"fmt"
+
+	"groupwatch/config"
+	"groupwatch/queries"
+)
+
+// SyncRules makes the rules table agree with the configuration, by name: each configured rule
+// is inserted or updated and enabled, any other is disabled (kept, since matches and alerts
+// refer to it). It returns each configured rule's id.
+func (s *Store) SyncRules(ctx context.Context, rules []config.Rule) (map[string]int64, error) {
+	now := s.now().UTC()
+	configured := map[string]bool{}
+	for _, r := range rules {
+		configured[r.Name] = true
+		if err := s.q.UpsertRule(ctx, queries.UpsertRuleParams{Name: r.Name, Query: r.Query, Kind: r.Type, UpdatedAt: now}); err != nil {
+			return nil, fmt.Errorf("cannot sync rule %q: %w", r.Name, err)
+		}
+	}
+	stored, err := s.q.ListRules(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("cannot list rules: %w", err)
+	}
+	ids := map[string]int64{}
+	for _, r := range stored {
+		if configured[r.Name] {
+			ids[r.Name] = r.ID
+			continue
+		}
+		if r.Enabled != 0 {
+			if err := s.q.DisableRule(ctx, queries.DisableRuleParams{UpdatedAt: now, ID: r.ID}); err != nil {
+				return nil, fmt.Errorf("cannot disable rule %q: %w", r.Name, err)
+			}
+		}
+	}
+	return ids, nil
+}

@@ -1,0 +1,161 @@
+// Package store is the MySQL side of the pipeline: it implements the handlers' store
+// interfaces over the sqlc-generated queries, and batches the normalize stage's writes of
+// concurrent consumers into one statement (group commit).
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/go-sql-driver/mysql"
+
+	"groupwatch/handlers"
+	"groupwatch/queries"
+)
+
+// Store implements handlers.PostStore, MatchStore, AlertStore and DeliveryStore.
+type Store struct {
+	db    *sql.DB
+	q     *queries.Queries
+	posts *postBatcher
+	now   func() time.Time
+}
+
+// Options tune a Store.
+type Options struct {
+	// MaxBatch caps the posts written in one statement. Default 500.
+	MaxBatch int
+	// Writers is how many batches may be written at once. Default 2: one batch is collected
+	// while the other is written. Use 1 on the embedded database, which serialises anyway.
+	Writers int
+	// Now is the clock. Default time.Now.
+	Now func() time.Time
+}
+
+// New returns a Store over db; Close stops its batch writers.
+func New(db *sql.DB, opts Options) *Store {
+	if opts.MaxBatch <= 0 {
+		opts.MaxBatch = 500
+	}
+	if opts.Writers <= 0 {
+		opts.Writers = 2
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	q := queries.New(db)
+	s := &Store{db: db, q: q, now: opts.Now}
+	s.posts = newPostBatcher(q, opts.MaxBatch, opts.Writers, opts.Now)
+	return s
+}
+
+// Queries gives the generated queries, for commands and tests.
+func (s *Store) Queries() *queries.Queries { return s.q }
+
+// Close stops the batch writers after the batches in hand are written.
+func (s *Store) Close() { s.posts.close() }
+
+// SavePost joins the next batch write and returns when that batch is stored.
+func (s *Store) SavePost(ctx context.Context, p handlers.PostRecord) (handlers.SavedPost, error) {
+	return s.posts.save(ctx, p)
+}
+
+// SaveMatch stores one match; a repeat updates the terms.
+func (s *Store) SaveMatch(ctx context.Context, ruleID, postID int64, terms []string) error {
+	return classify(s.q.UpsertMatch(ctx, queries.UpsertMatchParams{
+		RuleID: ruleID, PostID: postID, Terms: termsJSON(terms), CreatedAt: s.now().UTC(),
+	}))
+}
+
+// CreateAlert stores the alert unless its dedup key is taken and returns the row behind it.
+func (s *Store) CreateAlert(ctx context.Context, a handlers.AlertRecord) (handlers.StoredAlert, error) {
+	_, err := s.q.InsertAlert(ctx, queries.InsertAlertParams{
+		DedupKey: a.DedupKey, RuleID: a.RuleID, PostID: a.PostID, Kind: a.Kind,
+		Terms: termsJSON(a.Terms), CreatedAt: s.now().UTC(),
+	})
+	if err != nil {
+		return handlers.StoredAlert{}, classify(err)
+	}
+	row, err := s.q.GetAlertByDedupKey(ctx, a.DedupKey)
+	if err != nil {
+		return handlers.StoredAlert{}, classify(err)
+	}
+	return handlers.StoredAlert{ID: row.ID, CreatedAt: row.CreatedAt, Published: row.Published != 0}, nil
+}
+
+// DeliveryStatus returns "" when the alert was never handed to the sink.
+func (s *Store) DeliveryStatus(ctx context.Context, alertID int64, sink string) (string, error) {
+	status, err := s.q.GetDeliveryStatus(ctx, queries.GetDeliveryStatusParams{AlertID: alertID, Sink: sink})
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", nil
+	}
+	return status, classify(err)
+}
+
+// RecordAttempt counts one more attempt at a delivery.
+func (s *Store) RecordAttempt(ctx context.Context, alertID int64, sink string) error {
+	return classify(s.q.RecordDeliveryAttempt(ctx, queries.RecordDeliveryAttemptParams{
+		AlertID: alertID, Sink: sink, UpdatedAt: s.now().UTC(),
+	}))
+}
+
+// MarkSent records a delivery as done.
+func (s *Store) MarkSent(ctx context.Context, alertID int64, sink string) error {
+	now := s.now().UTC()
+	return classify(s.q.MarkDeliverySent(ctx, queries.MarkDeliverySentParams{
+		SentAt: sql.NullTime{Time: now, Valid: true}, UpdatedAt: now, AlertID: alertID, Sink: sink,
+	}))
+}
+
+// MarkFailed records why a delivery attempt failed.
+func (s *Store) MarkFailed(ctx context.Context, alertID int64, sink, reason string) error {
+	return classify(s.q.MarkDeliveryFailed(ctx, queries.MarkDeliveryFailedParams{
+		LastError: sql.NullString{String: reason, Valid: true}, UpdatedAt: s.now().UTC(),
+		AlertID: alertID, Sink: sink,
+	}))
+}
+
+// MarkAlertPublished notes that the alert reached the alerts topic.
+func (s *Store) MarkAlertPublished(ctx context.Context, alertID int64) error {
+	return classify(s.q.MarkAlertPublished(ctx, alertID))
+}
+
+func termsJSON(terms []string) string {
+	if terms == nil {
+		terms = []string{}
+	}
+	b, _ := json.Marshal(terms) // a []string always marshals
+	return string(b)
+}
+
+// MySQL error numbers that say the data itself is wrong: no retry will store it.
+var dataErrors = map[uint16]bool{
+	1048: true, // column cannot be null
+	1264: true, // out of range value
+	1292: true, // incorrect datetime value
+	1366: true, // incorrect string value (bad UTF-8 for the column)
+	1406: true, // data too long
+	3140: true, // invalid JSON
+}
+
+// IsDataError says whether err is MySQL rejecting the values, as opposed to MySQL being
+// unreachable or busy.
+func IsDataError(err error) bool {
+	var me *mysql.MySQLError
+	return errors.As(err, &me) && dataErrors[me.Number]
+}
+
+// classify marks data errors permanent; everything else stays transient and is retried.
+func classify(err error) error {
+	if err == nil {
+		return nil
+	}
+	if IsDataError(err) {
+		return handlers.Permanent(fmt.Errorf("rejected by MySQL: %w", err))
+	}
+	return err
+}
