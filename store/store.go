@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/go-sql-driver/mysql"
@@ -146,7 +147,11 @@ var dataErrors = map[uint16]bool{
 // unreachable or busy.
 func IsDataError(err error) bool {
 	var me *mysql.MySQLError
-	return errors.As(err, &me) && dataErrors[me.Number]
+	if !errors.As(err, &me) {
+		return false
+	}
+	// go-mysql-server (the stand-in) reports an over-long value as a generic 1105.
+	return dataErrors[me.Number] || (me.Number == 1105 && strings.Contains(me.Message, "too large for column"))
 }
 
 // classify marks data errors permanent; everything else stays transient and is retried.

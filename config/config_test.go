@@ -1,0 +1,121 @@
+package config
+
+import (
+	"strings"
+	"testing"
+)
+
+const valid = `
+rules:
+  - name: iphone-deals
+    query: '"iphone 15" (二手 OR 便宜) -壞掉'
+    sinks: [out]
+sinks:
+  - name: out
+    type: file
+    path: ./alerts.jsonl
+`
+
+func TestParseValidAppliesDefaults(t *testing.T) {
+	t.Setenv(EnvRedisURL, "")
+	t.Setenv(EnvMySQLDSN, "")
+	cfg, err := Parse([]byte(valid))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.Rules[0].Type != RuleInstant {
+		t.Fatalf("default type: %q", cfg.Rules[0].Type)
+	}
+	if cfg.Pipeline.Consumers[StageNormalize] != 32 || cfg.Pipeline.CloseTimeout == 0 {
+		t.Fatalf("defaults not applied: %+v", cfg.Pipeline)
+	}
+	if !cfg.Embedded() {
+		t.Fatal("no connections configured: want embedded")
+	}
+}
+
+func TestEnvironmentOverridesConnections(t *testing.T) {
+	t.Setenv(EnvRedisURL, "redis://127.0.0.1:6379/2")
+	t.Setenv(EnvMySQLDSN, "root@tcp(127.0.0.1:3306)/gw")
+	cfg, err := Parse([]byte("redis: {url: 'redis://elsewhere:1'}\nmysql: {dsn: 'u@tcp(elsewhere:1)/x'}\n" + valid))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.Redis.URL != "redis://127.0.0.1:6379/2" || cfg.MySQL.DSN != "root@tcp(127.0.0.1:3306)/gw" || cfg.Embedded() {
+		t.Fatalf("overrides not applied: %+v %+v", cfg.Redis, cfg.MySQL)
+	}
+}
+
+func TestValidationNamesEveryBadField(t *testing.T) {
+	t.Setenv(EnvRedisURL, "")
+	t.Setenv(EnvMySQLDSN, "")
+	tests := []struct {
+		name string
+		yaml string
+		want []string
+	}{
+		{"unbalanced parenthesis", `
+rules:
+  - {name: a, query: 'x', sinks: [out]}
+  - {name: b, query: 'y', sinks: [out]}
+  - {name: c, query: '"iphone 15" (二手', sinks: [out]}
+sinks: [{name: out, type: console}]`, []string{"rules[2].query: ", "column"}},
+		{"duplicate rule and unknown sink", `
+rules:
+  - {name: a, query: 'x', sinks: [out]}
+  - {name: a, query: 'y', sinks: [nope]}
+sinks: [{name: out, type: console}]`, []string{`rules[1].name: duplicate rule name "a"`, `rules[1].sinks[0]: no sink named "nope"`}},
+		{"sink problems", `
+rules: [{name: a, query: x, sinks: [f]}]
+sinks:
+  - {name: f, type: file}
+  - {name: g, type: slackk}`, []string{"sinks[0].path: a file sink needs a path", `sinks[1].type: unknown sink type "slackk"`}},
+		{"unknown rule type", `
+rules: [{name: a, query: x, type: sometimes, sinks: [o]}]
+sinks: [{name: o, type: console}]`, []string{`rules[0].type: unknown rule type "sometimes"`}},
+		{"only negation", `
+rules: [{name: a, query: '-foo', sinks: [o]}]
+sinks: [{name: o, type: console}]`, []string{"rules[0].query: "}},
+		{"no rules", `sinks: [{name: o, type: console}]`, []string{"rules: no rules"}},
+		{"half the connections", `
+redis: {url: 'redis://127.0.0.1:6379'}
+rules: [{name: a, query: x, sinks: [o]}]
+sinks: [{name: o, type: console}]`, []string{"redis.url: set both"}},
+		{"consumers", `
+pipeline: {consumers: {normalize: 0, nosuch: 2}}
+rules: [{name: a, query: x, sinks: [o]}]
+sinks: [{name: o, type: console}]`, []string{"pipeline.consumers.normalize: must be between 1 and 256", "pipeline.consumers.nosuch: unknown stage"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := Parse([]byte(tt.yaml))
+			if err == nil {
+				t.Fatal("want an error")
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error does not say %q:\n%v", w, err)
+				}
+			}
+		})
+	}
+}
+
+func TestUnknownKeyIsAnError(t *testing.T) {
+	_, err := Parse([]byte("rulez: []\n" + valid))
+	if err == nil || !strings.Contains(err.Error(), "rulez") {
+		t.Fatalf("want an error naming the unknown key, got %v", err)
+	}
+}
+
+func TestSecretsNeverInErrors(t *testing.T) {
+	t.Setenv(EnvRedisURL, "")
+	t.Setenv(EnvMySQLDSN, "")
+	_, err := Parse([]byte("redis: {url: 'http://user:hunter2@host'}\nmysql: {dsn: 'user:hunter2@bogus('}\n" + valid))
+	if err == nil {
+		t.Fatal("want an error")
+	}
+	if strings.Contains(err.Error(), "hunter2") {
+		t.Fatalf("password leaked into the error: %v", err)
+	}
+}

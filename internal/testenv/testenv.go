@@ -1,0 +1,164 @@
+// Package testenv gives tests a Redis and a MySQL database of their own: the real servers
+// named by GROUPWATCH_TEST_REDIS_URL and GROUPWATCH_TEST_MYSQL_DSN when set (CI always), the
+// in-process stand-ins otherwise, so `go test ./...` passes with only Go installed.
+package testenv
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/hex"
+	"fmt"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/go-sql-driver/mysql"
+	"github.com/redis/go-redis/v9"
+
+	"groupwatch"
+	"groupwatch/standin"
+	"groupwatch/store"
+)
+
+// Environment variables naming the real servers.
+const (
+	EnvRedisURL = "GROUPWATCH_TEST_REDIS_URL"
+	EnvMySQLDSN = "GROUPWATCH_TEST_MYSQL_DSN"
+)
+
+// Env is one test's Redis and MySQL.
+type Env struct {
+	// RedisURL and MySQLDSN point at this test's Redis and migrated database.
+	RedisURL string
+	MySQLDSN string
+	// Prefix is a topic prefix of this test's own, on a shared real Redis.
+	Prefix string
+	// Real says these are real servers, not stand-ins.
+	Real bool
+	// Embedded says MySQL is go-mysql-server: use one connection.
+	Embedded bool
+}
+
+// New returns a fresh environment, cleaned up when the test ends.
+func New(tb testing.TB) Env {
+	tb.Helper()
+	redisURL, dsn := os.Getenv(EnvRedisURL), os.Getenv(EnvMySQLDSN)
+	if (redisURL == "") != (dsn == "") {
+		tb.Fatalf("set both %s and %s, or neither", EnvRedisURL, EnvMySQLDSN)
+	}
+	id := randomID()
+	if redisURL == "" {
+		if !standin.Available {
+			tb.Skipf("built without stand-ins and %s is not set", EnvRedisURL)
+		}
+		servers, err := standin.Start()
+		if err != nil {
+			tb.Fatalf("cannot start stand-ins: %v", err)
+		}
+		tb.Cleanup(func() { _ = servers.Close(context.Background()) })
+		env := Env{RedisURL: servers.RedisURL, MySQLDSN: servers.MySQLDSN, Prefix: "t" + id, Embedded: true}
+		migrate(tb, env.MySQLDSN)
+		return env
+	}
+	env := Env{RedisURL: redisURL, Prefix: "t" + id, Real: true}
+	env.MySQLDSN = createDatabase(tb, dsn, "gw_test_"+id)
+	migrate(tb, env.MySQLDSN)
+	tb.Cleanup(func() { deleteKeys(env.RedisURL, env.Prefix) })
+	return env
+}
+
+func randomID() string {
+	b := make([]byte, 6)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+// createDatabase makes a database of the test's own on the server of dsn and drops it after.
+func createDatabase(tb testing.TB, dsn, name string) string {
+	tb.Helper()
+	cfg, err := mysql.ParseDSN(dsn)
+	if err != nil {
+		tb.Fatalf("%s: %v", EnvMySQLDSN, err)
+	}
+	cfg.DBName = ""
+	admin, err := sql.Open("mysql", cfg.FormatDSN())
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if _, err := admin.Exec("CREATE DATABASE " + name + " CHARACTER SET utf8mb4 COLLATE utf8mb4_bin"); err != nil {
+		tb.Fatalf("cannot create test database: %v", err)
+	}
+	tb.Cleanup(func() {
+		_, _ = admin.Exec("DROP DATABASE IF EXISTS " + name)
+		admin.Close()
+	})
+	cfg.DBName = name
+	return cfg.FormatDSN()
+}
+
+func migrate(tb testing.TB, dsn string) {
+	tb.Helper()
+	db, err := store.Open(context.Background(), dsn, 1)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer db.Close()
+	if err := store.Migrate(context.Background(), db, groupwatch.Schema); err != nil {
+		tb.Fatal(err)
+	}
+}
+
+// deleteKeys removes the test's streams from a shared Redis.
+func deleteKeys(url, prefix string) {
+	opts, err := redis.ParseURL(url)
+	if err != nil {
+		return
+	}
+	c := redis.NewClient(opts)
+	defer c.Close()
+	ctx := context.Background()
+	iter := c.Scan(ctx, 0, prefix+".*", 1000).Iterator()
+	for iter.Next(ctx) {
+		c.Del(ctx, iter.Val())
+	}
+}
+
+// DB opens the test's database (one connection on the stand-in).
+func (e Env) DB(tb testing.TB) *sql.DB {
+	tb.Helper()
+	conns := 16
+	if e.Embedded {
+		conns = 1
+	}
+	db, err := store.Open(context.Background(), e.MySQLDSN, conns)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { db.Close() })
+	return db
+}
+
+// Redis opens a client of the test's Redis.
+func (e Env) Redis(tb testing.TB) *redis.Client {
+	tb.Helper()
+	opts, err := redis.ParseURL(e.RedisURL)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	opts.PoolSize = 64
+	c := redis.NewClient(opts)
+	tb.Cleanup(func() { c.Close() })
+	return c
+}
+
+// Topic returns name under the test's prefix.
+func (e Env) Topic(name string) string { return e.Prefix + "." + strings.TrimPrefix(name, ".") }
+
+// String describes the environment for test logs, without credentials.
+func (e Env) String() string {
+	if e.Real {
+		return fmt.Sprintf("real Redis and MySQL, prefix %s", e.Prefix)
+	}
+	return "in-process stand-ins"
+}

@@ -1,0 +1,5 @@
+package store_test
+
+import "groupwatch"
+
+func groupwatchSchema() string { return groupwatch.Schema }

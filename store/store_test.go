@@ -1,0 +1,255 @@
+package store_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"testing"
+
+	"groupwatch/config"
+	"groupwatch/handlers"
+	"groupwatch/internal/testenv"
+	"groupwatch/store"
+)
+
+func newStore(t *testing.T) *store.Store {
+	t.Helper()
+	env := testenv.New(t)
+	t.Logf("store test on %s", env)
+	opts := store.Options{}
+	if env.Embedded {
+		opts.Writers = 1
+	}
+	s := store.New(env.DB(t), opts)
+	t.Cleanup(s.Close)
+	return s
+}
+
+func record(id, text, msg string) handlers.PostRecord {
+	return handlers.PostRecord{
+		Source: "fb:g", ExternalID: id, Author: "陳大文", Text: text,
+		ContentHash: handlers.ContentHash(text), Raw: []byte(`{"x":1}`), MessageID: msg,
+	}
+}
+
+func TestSavePostOutcomes(t *testing.T) {
+	s := newStore(t)
+	ctx := context.Background()
+	steps := []struct {
+		name string
+		rec  handlers.PostRecord
+		want handlers.Outcome
+	}{
+		{"first sight", record("1", "hello", "m1"), handlers.OutcomeNew},
+		{"same message again (redelivery)", record("1", "hello", "m1"), handlers.OutcomeNew},
+		{"same text, another message", record("1", "hello", "m2"), handlers.OutcomeRepeated},
+		{"new text", record("1", "hello, edited", "m3"), handlers.OutcomeEdited},
+		{"edit redelivered", record("1", "hello, edited", "m3"), handlers.OutcomeEdited},
+		{"edit repeated", record("1", "hello, edited", "m4"), handlers.OutcomeRepeated},
+	}
+	var id int64
+	for _, st := range steps {
+		got, err := s.SavePost(ctx, st.rec)
+		if err != nil {
+			t.Fatalf("%s: %v", st.name, err)
+		}
+		if got.Outcome != st.want {
+			t.Fatalf("%s: outcome %q, want %q", st.name, got.Outcome, st.want)
+		}
+		if id == 0 {
+			id = got.ID
+		}
+		if got.ID != id || id == 0 {
+			t.Fatalf("%s: id %d, want %d", st.name, got.ID, id)
+		}
+	}
+	post, err := s.Queries().GetPost(ctx, store.GetPostParamsFor("fb:g", "1"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if post.Text != "hello, edited" || post.Edits != 1 || post.Author != "陳大文" {
+		t.Fatalf("stored post: %+v", post)
+	}
+}
+
+func TestSavePostConcurrentBatches(t *testing.T) {
+	s := newStore(t)
+	ctx := context.Background()
+	const posts, copies = 60, 3
+	type result struct {
+		id      string
+		saved   handlers.SavedPost
+		err     error
+		copyNum int
+	}
+	results := make(chan result, posts*copies)
+	var wg sync.WaitGroup
+	for c := 0; c < copies; c++ {
+		for i := 0; i < posts; i++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				id := fmt.Sprint(i)
+				// Each copy is another message carrying the same text.
+				saved, err := s.SavePost(ctx, record(id, "text "+id, fmt.Sprintf("m%d-%d", i, c)))
+				results <- result{id, saved, err, c}
+			}()
+		}
+	}
+	wg.Wait()
+	close(results)
+	news := map[string]int{}
+	ids := map[string]int64{}
+	for r := range results {
+		if r.err != nil {
+			t.Fatal(r.err)
+		}
+		if r.saved.ID == 0 {
+			t.Fatalf("post %s: no id (%s)", r.id, r.saved.Outcome)
+		}
+		if prev, ok := ids[r.id]; ok && prev != r.saved.ID {
+			t.Fatalf("post %s: two ids %d and %d", r.id, prev, r.saved.ID)
+		}
+		ids[r.id] = r.saved.ID
+		if r.saved.Outcome == handlers.OutcomeNew {
+			news[r.id]++
+		}
+	}
+	for i := 0; i < posts; i++ {
+		if n := news[fmt.Sprint(i)]; n != 1 {
+			t.Fatalf("post %d: %d copies were new, want exactly 1", i, n)
+		}
+	}
+	n, err := s.Queries().CountPosts(ctx)
+	if err != nil || n != posts {
+		t.Fatalf("stored %d posts, want %d (%v)", n, posts, err)
+	}
+}
+
+func TestSavePostBadRowLosesNothingElse(t *testing.T) {
+	s := newStore(t)
+	ctx := context.Background()
+	bad := record("bad", "x", "mb")
+	bad.Author = strings.Repeat("a", 300) // VARCHAR(255): rejected by MySQL
+	var wg sync.WaitGroup
+	errs := make([]error, 20)
+	for i := range errs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			rec := record(fmt.Sprint(i), "ok", fmt.Sprint("m", i))
+			if i == 7 {
+				rec = bad
+			}
+			_, errs[i] = s.SavePost(ctx, rec)
+		}()
+	}
+	wg.Wait()
+	for i, err := range errs {
+		if i == 7 {
+			if err == nil {
+				t.Skip("this MySQL truncates instead of rejecting (not strict mode)")
+			}
+			if !errors.Is(err, handlers.ErrPermanent) {
+				t.Fatalf("bad row: want a permanent error, got %v", err)
+			}
+			continue
+		}
+		if err != nil {
+			t.Fatalf("good row %d failed with the bad one: %v", i, err)
+		}
+	}
+}
+
+func TestAlertsAndDeliveriesAreIdempotent(t *testing.T) {
+	s := newStore(t)
+	ctx := context.Background()
+	saved, err := s.SavePost(ctx, record("1", "acme refund", "m"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ids, err := s.SyncRules(ctx, []config.Rule{{Name: "r", Query: "acme", Type: "instant"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 2; i++ {
+		if err := s.SaveMatch(ctx, ids["r"], saved.ID, []string{"acme"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	rec := handlers.AlertRecord{DedupKey: handlers.DedupKey("instant", "r", "fb:g", "1"), RuleID: ids["r"], PostID: saved.ID, Kind: "instant", Terms: []string{"acme"}}
+	first, err := s.CreateAlert(ctx, rec)
+	if err != nil || first.ID == 0 || first.Published {
+		t.Fatalf("first alert: %+v %v", first, err)
+	}
+	if err := s.MarkAlertPublished(ctx, first.ID); err != nil {
+		t.Fatal(err)
+	}
+	second, err := s.CreateAlert(ctx, rec)
+	if err != nil || second.ID != first.ID || !second.Published {
+		t.Fatalf("second alert: %+v %v", second, err)
+	}
+	if n, _ := s.Queries().CountAlerts(ctx); n != 1 {
+		t.Fatalf("%d alerts stored, want 1", n)
+	}
+	if n, _ := s.Queries().CountMatches(ctx); n != 1 {
+		t.Fatalf("%d matches stored, want 1", n)
+	}
+
+	if st, err := s.DeliveryStatus(ctx, first.ID, "out"); err != nil || st != "" {
+		t.Fatalf("no delivery yet: %q %v", st, err)
+	}
+	if err := s.RecordAttempt(ctx, first.ID, "out"); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.MarkFailed(ctx, first.ID, "out", "disk full"); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.RecordAttempt(ctx, first.ID, "out"); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.MarkSent(ctx, first.ID, "out"); err != nil {
+		t.Fatal(err)
+	}
+	if st, err := s.DeliveryStatus(ctx, first.ID, "out"); err != nil || st != handlers.DeliverySent {
+		t.Fatalf("status %q %v", st, err)
+	}
+}
+
+func TestSyncRulesByName(t *testing.T) {
+	s := newStore(t)
+	ctx := context.Background()
+	first, err := s.SyncRules(ctx, []config.Rule{{Name: "a", Query: "x", Type: "instant"}, {Name: "b", Query: "y", Type: "instant"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	second, err := s.SyncRules(ctx, []config.Rule{{Name: "a", Query: "changed", Type: "instant"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if second["a"] != first["a"] || len(second) != 1 {
+		t.Fatalf("rule a must keep its id: %v then %v", first, second)
+	}
+	rules, err := s.Queries().ListRules(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range rules {
+		switch {
+		case r.Name == "a" && (r.Query != "changed" || r.Enabled != 1):
+			t.Fatalf("rule a: %+v", r)
+		case r.Name == "b" && r.Enabled != 0:
+			t.Fatalf("rule b must be disabled: %+v", r)
+		}
+	}
+}
+
+func TestMigrateTwice(t *testing.T) {
+	env := testenv.New(t) // already migrated once
+	db := env.DB(t)
+	if err := store.Migrate(context.Background(), db, groupwatchSchema()); err != nil {
+		t.Fatalf("second migrate: %v", err)
+	}
+}
