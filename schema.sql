@@ -69,7 +69,9 @@ CREATE TABLE IF NOT EXISTS alerts (
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
 
 -- deliveries: one row per (alert, sink). A delivery marked sent is never sent again, whatever
--- the stream redelivers.
+-- the stream redelivers. A sender claims the row (status sending, lease_until) before it
+-- sends, so two consumers handed the same alert never both send it; a claim whose sender died
+-- lapses at lease_until.
 CREATE TABLE IF NOT EXISTS deliveries (
   id         BIGINT       NOT NULL AUTO_INCREMENT,
   alert_id   BIGINT       NOT NULL,
@@ -77,6 +79,7 @@ CREATE TABLE IF NOT EXISTS deliveries (
   status     VARCHAR(16)  NOT NULL,
   attempts   INT          NOT NULL DEFAULT 0,
   last_error TEXT         NULL,
+  lease_until DATETIME(6) NULL,
   updated_at DATETIME(6)  NOT NULL,
   sent_at    DATETIME(6)  NULL,
   PRIMARY KEY (id),

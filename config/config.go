@@ -70,6 +70,11 @@ type Pipeline struct {
 	CloseTimeout time.Duration `yaml:"close_timeout"`
 	// MessageTimeout bounds one attempt at one message. Default 30s.
 	MessageTimeout time.Duration `yaml:"message_timeout"`
+	// ClaimIdle is how long an entry may sit pending with a consumer that stopped (killed,
+	// crashed, or the process was restarted under another name) before a live consumer of the
+	// same group claims it. Default 60s. Too short and a slow but live consumer's entries are
+	// taken over and processed twice (harmless, since every write is idempotent, but wasted).
+	ClaimIdle time.Duration `yaml:"claim_idle"`
 	// RetryMaxInterval caps the exponential backoff between retries of a transient failure
 	// (MySQL or Redis unreachable). Retries go on until the failure clears. Default 30s.
 	RetryMaxInterval time.Duration `yaml:"retry_max_interval"`
@@ -168,6 +173,9 @@ func (c *Config) setDefaults() {
 	}
 	if c.Pipeline.MessageTimeout == 0 {
 		c.Pipeline.MessageTimeout = 30 * time.Second
+	}
+	if c.Pipeline.ClaimIdle == 0 {
+		c.Pipeline.ClaimIdle = 60 * time.Second
 	}
 	if c.Pipeline.RetryMaxInterval == 0 {
 		c.Pipeline.RetryMaxInterval = 30 * time.Second

@@ -80,7 +80,7 @@ func (c *Config) Validate() error {
 			add("pipeline.consumers."+stage, "must be between 1 and 256, got %d", n)
 		}
 	}
-	if c.Pipeline.CloseTimeout < 0 || c.Pipeline.MessageTimeout < 0 || c.Pipeline.RetryMaxInterval < 0 {
+	if c.Pipeline.CloseTimeout < 0 || c.Pipeline.MessageTimeout < 0 || c.Pipeline.RetryMaxInterval < 0 || c.Pipeline.ClaimIdle < 0 {
 		add("pipeline", "durations must not be negative")
 	}
 

@@ -97,11 +97,15 @@ func (f *fakeDeliveries) DeliveryStatus(_ context.Context, alertID int64, sink s
 	return f.status[key(alertID, sink)], f.err
 }
 
-func (f *fakeDeliveries) RecordAttempt(_ context.Context, alertID int64, sink string) error {
+func (f *fakeDeliveries) ClaimDelivery(_ context.Context, alertID int64, sink string) (bool, error) {
 	f.init()
+	switch f.status[key(alertID, sink)] {
+	case DeliverySent, DeliverySending:
+		return false, f.err
+	}
 	f.attempts[key(alertID, sink)]++
-	f.status[key(alertID, sink)] = DeliveryPending
-	return f.err
+	f.status[key(alertID, sink)] = DeliverySending
+	return true, f.err
 }
 
 func (f *fakeDeliveries) MarkSent(_ context.Context, alertID int64, sink string) error {

@@ -8,6 +8,7 @@ import (
 // Delivery statuses, as stored in the deliveries table.
 const (
 	DeliveryPending = "pending"
+	DeliverySending = "sending"
 	DeliverySent    = "sent"
 	DeliveryFailed  = "failed"
 )
@@ -22,7 +23,9 @@ type Sink interface {
 type DeliveryStore interface {
 	// DeliveryStatus returns the status of the delivery, or "" when there is none yet.
 	DeliveryStatus(ctx context.Context, alertID int64, sink string) (string, error)
-	RecordAttempt(ctx context.Context, alertID int64, sink string) error
+	// ClaimDelivery takes the right to send, counting the attempt; false when the delivery
+	// is sent or another sender holds a live claim on it.
+	ClaimDelivery(ctx context.Context, alertID int64, sink string) (bool, error)
 	MarkSent(ctx context.Context, alertID int64, sink string) error
 	MarkFailed(ctx context.Context, alertID int64, sink string, reason string) error
 	// MarkAlertPublished notes that the alert reached the alerts topic, so evaluate does
@@ -31,8 +34,9 @@ type DeliveryStore interface {
 }
 
 // Notify sends an alert to each of its sinks that this handler owns, once: a delivery already
-// marked sent is skipped, so a redelivered alert is not sent again. A crash between a send and
-// its record can repeat that one send (at least once, never lost).
+// marked sent is skipped, so a redelivered alert is not sent again, and a sender claims the
+// delivery before sending, so two consumers handed the same alert do not both send it. A crash
+// between a send and its record can repeat that one send (at least once, never lost).
 type Notify struct {
 	// Sinks this handler owns, by name. An alert's other sinks belong to other handlers.
 	Sinks map[string]Sink
@@ -62,8 +66,17 @@ func (n Notify) Handle(ctx context.Context, in Alert) error {
 		if status == DeliverySent {
 			continue
 		}
-		if err := n.Store.RecordAttempt(ctx, in.AlertID, name); err != nil {
-			return fmt.Errorf("cannot record delivery of alert %d to %s: %w", in.AlertID, name, err)
+		claimed, err := n.Store.ClaimDelivery(ctx, in.AlertID, name)
+		if err != nil {
+			return fmt.Errorf("cannot claim delivery of alert %d to %s: %w", in.AlertID, name, err)
+		}
+		if !claimed {
+			status, err := n.Store.DeliveryStatus(ctx, in.AlertID, name)
+			if err == nil && status == DeliverySent {
+				continue
+			}
+			// Another consumer is sending it right now: look again after a backoff.
+			return fmt.Errorf("delivery of alert %d to %s is in progress elsewhere (status %q)", in.AlertID, name, status)
 		}
 		if err := sink.Send(ctx, in); err != nil {
 			if markErr := n.Store.MarkFailed(ctx, in.AlertID, name, err.Error()); markErr != nil {

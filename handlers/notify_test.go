@@ -57,6 +57,22 @@ func TestNotifyFailureIsRecordedAndRetried(t *testing.T) {
 	}
 }
 
+func TestNotifyLeavesADeliveryInProgressToItsSender(t *testing.T) {
+	sink := &fakeSink{name: "file"}
+	store := &fakeDeliveries{}
+	store.init()
+	store.status[key(3, "file")] = DeliverySending
+	n := Notify{Sinks: map[string]Sink{"file": sink}, Store: store}
+	err := n.Handle(context.Background(), alert(3, "file"))
+	if err == nil || errors.Is(err, ErrPermanent) || len(sink.sent) != 0 {
+		t.Fatalf("want a transient error and no send, got %v and %d sends", err, len(sink.sent))
+	}
+	store.status[key(3, "file")] = DeliverySent
+	if err := n.Handle(context.Background(), alert(3, "file")); err != nil || len(sink.sent) != 0 {
+		t.Fatalf("sent by the other consumer: want nothing more, got %v and %d sends", err, len(sink.sent))
+	}
+}
+
 func TestNotifyRejectsMalformedAlert(t *testing.T) {
 	n := Notify{Sinks: map[string]Sink{}, Store: &fakeDeliveries{}}
 	if err := n.Handle(context.Background(), Alert{V: 2, AlertID: 1}); !errors.Is(err, ErrPermanent) {

@@ -1,19 +1,24 @@
 -- name: GetDeliveryStatus :one
 SELECT status FROM deliveries WHERE alert_id = ? AND sink = ?;
 
--- name: RecordDeliveryAttempt :exec
--- Called before a sink is written to, so attempts counts every try, including one that a
--- crash interrupted.
-INSERT INTO deliveries (alert_id, sink, status, attempts, updated_at)
-VALUES (?, ?, 'pending', 1, ?)
-ON DUPLICATE KEY UPDATE attempts = attempts + 1, updated_at = VALUES(updated_at);
+-- name: CreateDelivery :exec
+INSERT IGNORE INTO deliveries (alert_id, sink, status, attempts, updated_at)
+VALUES (?, ?, 'pending', 0, ?);
+
+-- name: ClaimDelivery :execrows
+-- One affected row means this caller may send: the delivery was pending or failed, or its
+-- last claim lapsed (the sender died). Counting the attempt here counts one a crash cut short.
+UPDATE deliveries
+SET status = 'sending', attempts = attempts + 1, lease_until = ?, updated_at = ?
+WHERE alert_id = ? AND sink = ?
+  AND (status IN ('pending', 'failed') OR (status = 'sending' AND lease_until < ?));
 
 -- name: MarkDeliverySent :exec
-UPDATE deliveries SET status = 'sent', sent_at = ?, updated_at = ?, last_error = NULL
+UPDATE deliveries SET status = 'sent', sent_at = ?, updated_at = ?, last_error = NULL, lease_until = NULL
 WHERE alert_id = ? AND sink = ?;
 
 -- name: MarkDeliveryFailed :exec
-UPDATE deliveries SET status = 'failed', last_error = ?, updated_at = ?
+UPDATE deliveries SET status = 'failed', last_error = ?, updated_at = ?, lease_until = NULL
 WHERE alert_id = ? AND sink = ?;
 
 -- name: CountDeliveries :one

@@ -11,6 +11,37 @@ import (
 	"time"
 )
 
+const claimDelivery = `-- name: ClaimDelivery :execrows
+UPDATE deliveries
+SET status = 'sending', attempts = attempts + 1, lease_until = ?, updated_at = ?
+WHERE alert_id = ? AND sink = ?
+  AND (status IN ('pending', 'failed') OR (status = 'sending' AND lease_until < ?))
+`
+
+type ClaimDeliveryParams struct {
+	LeaseUntil   sql.NullTime
+	UpdatedAt    time.Time
+	AlertID      int64
+	Sink         string
+	LeaseUntil_2 sql.NullTime
+}
+
+// One affected row means this caller may send: the delivery was pending or failed, or its
+// last claim lapsed (the sender died). Counting the attempt here counts one a crash cut short.
+func (q *Queries) ClaimDelivery(ctx context.Context, arg ClaimDeliveryParams) (int64, error) {
+	result, err := q.db.ExecContext(ctx, claimDelivery,
+		arg.LeaseUntil,
+		arg.UpdatedAt,
+		arg.AlertID,
+		arg.Sink,
+		arg.LeaseUntil_2,
+	)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected()
+}
+
 const countDeliveries = `-- name: CountDeliveries :one
 SELECT COUNT(*) FROM deliveries WHERE status = ?
 `
@@ -20,6 +51,22 @@ func (q *Queries) CountDeliveries(ctx context.Context, status string) (int64, er
 	var count int64
 	err := row.Scan(&count)
 	return count, err
+}
+
+const createDelivery = `-- name: CreateDelivery :exec
+INSERT IGNORE INTO deliveries (alert_id, sink, status, attempts, updated_at)
+VALUES (?, ?, 'pending', 0, ?)
+`
+
+type CreateDeliveryParams struct {
+	AlertID   int64
+	Sink      string
+	UpdatedAt time.Time
+}
+
+func (q *Queries) CreateDelivery(ctx context.Context, arg CreateDeliveryParams) error {
+	_, err := q.db.ExecContext(ctx, createDelivery, arg.AlertID, arg.Sink, arg.UpdatedAt)
+	return err
 }
 
 const getDeliveryStatus = `-- name: GetDeliveryStatus :one
@@ -39,7 +86,7 @@ func (q *Queries) GetDeliveryStatus(ctx context.Context, arg GetDeliveryStatusPa
 }
 
 const markDeliveryFailed = `-- name: MarkDeliveryFailed :exec
-UPDATE deliveries SET status = 'failed', last_error = ?, updated_at = ?
+UPDATE deliveries SET status = 'failed', last_error = ?, updated_at = ?, lease_until = NULL
 WHERE alert_id = ? AND sink = ?
 `
 
@@ -61,7 +108,7 @@ func (q *Queries) MarkDeliveryFailed(ctx context.Context, arg MarkDeliveryFailed
 }
 
 const markDeliverySent = `-- name: MarkDeliverySent :exec
-UPDATE deliveries SET status = 'sent', sent_at = ?, updated_at = ?, last_error = NULL
+UPDATE deliveries SET status = 'sent', sent_at = ?, updated_at = ?, last_error = NULL, lease_until = NULL
 WHERE alert_id = ? AND sink = ?
 `
 
@@ -79,24 +126,5 @@ func (q *Queries) MarkDeliverySent(ctx context.Context, arg MarkDeliverySentPara
 		arg.AlertID,
 		arg.Sink,
 	)
-	return err
-}
-
-const recordDeliveryAttempt = `-- name: RecordDeliveryAttempt :exec
-INSERT INTO deliveries (alert_id, sink, status, attempts, updated_at)
-VALUES (?, ?, 'pending', 1, ?)
-ON DUPLICATE KEY UPDATE attempts = attempts + 1, updated_at = VALUES(updated_at)
-`
-
-type RecordDeliveryAttemptParams struct {
-	AlertID   int64
-	Sink      string
-	UpdatedAt time.Time
-}
-
-// Called before a sink is written to, so attempts counts every try, including one that a
-// crash interrupted.
-func (q *Queries) RecordDeliveryAttempt(ctx context.Context, arg RecordDeliveryAttemptParams) error {
-	_, err := q.db.ExecContext(ctx, recordDeliveryAttempt, arg.AlertID, arg.Sink, arg.UpdatedAt)
 	return err
 }

@@ -10,10 +10,14 @@ import (
 )
 
 type Querier interface {
+	// One affected row means this caller may send: the delivery was pending or failed, or its
+	// last claim lapsed (the sender died). Counting the attempt here counts one a crash cut short.
+	ClaimDelivery(ctx context.Context, arg ClaimDeliveryParams) (int64, error)
 	CountAlerts(ctx context.Context) (int64, error)
 	CountDeliveries(ctx context.Context, status string) (int64, error)
 	CountMatches(ctx context.Context) (int64, error)
 	CountPosts(ctx context.Context) (int64, error)
+	CreateDelivery(ctx context.Context, arg CreateDeliveryParams) error
 	DisableRule(ctx context.Context, arg DisableRuleParams) error
 	GetAlertByDedupKey(ctx context.Context, dedupKey string) (GetAlertByDedupKeyRow, error)
 	GetDeliveryStatus(ctx context.Context, arg GetDeliveryStatusParams) (string, error)
@@ -29,9 +33,6 @@ type Querier interface {
 	// The normalize stage reads what it already holds for a batch of one source's posts, to tell
 	// new from edited from repeated before it writes.
 	PostsByExternalIDs(ctx context.Context, arg PostsByExternalIDsParams) ([]PostsByExternalIDsRow, error)
-	// Called before a sink is written to, so attempts counts every try, including one that a
-	// crash interrupted.
-	RecordDeliveryAttempt(ctx context.Context, arg RecordDeliveryAttemptParams) error
 	// Unique per (rule, post): a redelivered or edited post keeps one row, with the newest terms.
 	UpsertMatch(ctx context.Context, arg UpsertMatchParams) error
 	// One post; the batch form of this statement is UpsertPosts in batch.go. edits is assigned

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"sort"
 	"sync"
 	"time"
@@ -17,11 +18,14 @@ import (
 // request; a writer takes every request waiting at that moment (up to maxBatch) and stores
 // them with one read, one multi-row upsert and one read of the new ids. No timer: a batch is
 // whatever queued while the previous one was written, so a lone post waits for nobody.
+//
+// Each post goes to the writer its (source, external_id) hashes to, so two copies of one post
+// are never classified by two writers at once (both would take it for new).
 type postBatcher struct {
 	q        *queries.Queries
 	maxBatch int
 	now      func() time.Time
-	reqs     chan *saveReq
+	writers  []chan *saveReq
 	stop     chan struct{}
 	wg       sync.WaitGroup
 }
@@ -41,18 +45,24 @@ type saveResult struct {
 const batchTimeout = 30 * time.Second
 
 func newPostBatcher(q *queries.Queries, maxBatch, writers int, now func() time.Time) *postBatcher {
-	b := &postBatcher{q: q, maxBatch: maxBatch, now: now, reqs: make(chan *saveReq), stop: make(chan struct{})}
+	b := &postBatcher{q: q, maxBatch: maxBatch, now: now, stop: make(chan struct{})}
 	for i := 0; i < writers; i++ {
+		reqs := make(chan *saveReq)
+		b.writers = append(b.writers, reqs)
 		b.wg.Add(1)
-		go b.run()
+		go b.run(reqs)
 	}
 	return b
 }
 
 func (b *postBatcher) save(ctx context.Context, rec handlers.PostRecord) (handlers.SavedPost, error) {
 	req := &saveReq{rec: rec, done: make(chan saveResult, 1)}
+	h := fnv.New32a()
+	h.Write([]byte(rec.Source))
+	h.Write([]byte{0})
+	h.Write([]byte(rec.ExternalID))
 	select {
-	case b.reqs <- req:
+	case b.writers[h.Sum32()%uint32(len(b.writers))] <- req:
 	case <-ctx.Done():
 		return handlers.SavedPost{}, ctx.Err()
 	case <-b.stop:
@@ -72,12 +82,12 @@ func (b *postBatcher) close() {
 	b.wg.Wait()
 }
 
-func (b *postBatcher) run() {
+func (b *postBatcher) run(reqs chan *saveReq) {
 	defer b.wg.Done()
 	for {
 		var batch []*saveReq
 		select {
-		case req := <-b.reqs:
+		case req := <-reqs:
 			batch = append(batch, req)
 		case <-b.stop:
 			return
@@ -85,7 +95,7 @@ func (b *postBatcher) run() {
 	collect:
 		for len(batch) < b.maxBatch {
 			select {
-			case req := <-b.reqs:
+			case req := <-reqs:
 				batch = append(batch, req)
 			default:
 				break collect

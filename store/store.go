@@ -97,11 +97,25 @@ func (s *Store) DeliveryStatus(ctx context.Context, alertID int64, sink string) 
 	return status, classify(err)
 }
 
-// RecordAttempt counts one more attempt at a delivery.
-func (s *Store) RecordAttempt(ctx context.Context, alertID int64, sink string) error {
-	return classify(s.q.RecordDeliveryAttempt(ctx, queries.RecordDeliveryAttemptParams{
-		AlertID: alertID, Sink: sink, UpdatedAt: s.now().UTC(),
-	}))
+// deliveryLease is how long a claim on a delivery holds before another sender may take it
+// over: longer than any one send (a message attempt is bounded well below it).
+const deliveryLease = 2 * time.Minute
+
+// ClaimDelivery takes the right to send an alert to a sink, creating the delivery row if
+// need be. false: it is sent, or another sender holds a live claim.
+func (s *Store) ClaimDelivery(ctx context.Context, alertID int64, sink string) (bool, error) {
+	now := s.now().UTC()
+	if err := s.q.CreateDelivery(ctx, queries.CreateDeliveryParams{AlertID: alertID, Sink: sink, UpdatedAt: now}); err != nil {
+		return false, classify(err)
+	}
+	n, err := s.q.ClaimDelivery(ctx, queries.ClaimDeliveryParams{
+		LeaseUntil: sql.NullTime{Time: now.Add(deliveryLease), Valid: true}, UpdatedAt: now,
+		AlertID: alertID, Sink: sink, LeaseUntil_2: sql.NullTime{Time: now, Valid: true},
+	})
+	if err != nil {
+		return false, classify(err)
+	}
+	return n == 1, nil
 }
 
 // MarkSent records a delivery as done.

@@ -201,21 +201,26 @@ func TestAlertsAndDeliveriesAreIdempotent(t *testing.T) {
 	if st, err := s.DeliveryStatus(ctx, first.ID, "out"); err != nil || st != "" {
 		t.Fatalf("no delivery yet: %q %v", st, err)
 	}
-	if err := s.RecordAttempt(ctx, first.ID, "out"); err != nil {
-		t.Fatal(err)
+	claim := func(want bool) {
+		t.Helper()
+		got, err := s.ClaimDelivery(ctx, first.ID, "out")
+		if err != nil || got != want {
+			t.Fatalf("claim: got %v (%v), want %v", got, err, want)
+		}
 	}
+	claim(true)
+	claim(false) // held by the first claim
 	if err := s.MarkFailed(ctx, first.ID, "out", "disk full"); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.RecordAttempt(ctx, first.ID, "out"); err != nil {
-		t.Fatal(err)
-	}
+	claim(true) // a failed delivery can be tried again
 	if err := s.MarkSent(ctx, first.ID, "out"); err != nil {
 		t.Fatal(err)
 	}
 	if st, err := s.DeliveryStatus(ctx, first.ID, "out"); err != nil || st != handlers.DeliverySent {
 		t.Fatalf("status %q %v", st, err)
 	}
+	claim(false) // sent: never again
 }
 
 func TestSyncRulesByName(t *testing.T) {

@@ -1,0 +1,318 @@
+package main_test
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"groupwatch/internal/testenv"
+)
+
+// The end-to-end tests build the real binary and drive it as a user would.
+
+var binary string
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "groupwatch-e2e")
+	if err != nil {
+		panic(err)
+	}
+	binary = filepath.Join(dir, "pipeline")
+	out, err := exec.Command("go", "build", "-o", binary, ".").CombinedOutput()
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "cannot build the binary: %v\n%s", err, out)
+		os.Exit(1)
+	}
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+func repoFile(t *testing.T, rel string) string {
+	t.Helper()
+	p, err := filepath.Abs(filepath.Join("..", "..", rel))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+type result struct {
+	code           int
+	stdout, stderr string
+}
+
+// run runs the binary in dir with env added to a clean environment.
+func run(t *testing.T, dir string, env []string, args ...string) result {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, binary, args...)
+	cmd.Dir = dir
+	cmd.Env = append(baseEnv(), env...)
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	err := cmd.Run()
+	code := 0
+	if ee, ok := err.(*exec.ExitError); ok {
+		code = ee.ExitCode()
+	} else if err != nil {
+		t.Fatalf("%v: %v", args, err)
+	}
+	return result{code, stdout.String(), stderr.String()}
+}
+
+// baseEnv is the environment without any groupwatch setting of the caller's.
+func baseEnv() []string {
+	var env []string
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, "GROUPWATCH_") {
+			env = append(env, kv)
+		}
+	}
+	return env
+}
+
+func alertLines(t *testing.T, text string) []string {
+	t.Helper()
+	var out []string
+	sc := bufio.NewScanner(strings.NewReader(text))
+	for sc.Scan() {
+		var m map[string]any
+		if err := json.Unmarshal(sc.Bytes(), &m); err != nil {
+			t.Fatalf("not a JSON line: %q", sc.Text())
+		}
+		for _, k := range []string{"rule", "source", "external_id", "text", "terms", "alert_id", "created_at"} {
+			if _, ok := m[k]; !ok {
+				t.Fatalf("alert line lacks %q: %s", k, sc.Text())
+			}
+		}
+		out = append(out, fmt.Sprintf("%s %s/%s", m["rule"], m["source"], m["external_id"]))
+	}
+	sort.Strings(out)
+	return out
+}
+
+var exampleAlerts = []string{
+	"brand-complaints forum:acme-users/t-77",
+	"brand-complaints forum:acme-users/t-78",
+	"iphone-deals fb:hk-buy-sell/1001",
+	"iphone-deals fb:hk-buy-sell/1002",
+	"switch-bargains fb:gamers-hk/g-1",
+	"switch-bargains fb:gamers-hk/g-2",
+}
+
+// The README's quickstart, as written: the embedded default over the bundled example.
+func TestQuickstartOnEmbeddedDefault(t *testing.T) {
+	dir := t.TempDir()
+	r := run(t, dir, nil, "run", "--config", repoFile(t, "example/config.yaml"),
+		"--ingest", repoFile(t, "example/posts.jsonl"), "--drain")
+	if r.code != 0 {
+		t.Fatalf("exit %d\n%s", r.code, r.stderr)
+	}
+	if !strings.Contains(r.stderr, "NOTHING PERSISTS") {
+		t.Fatalf("no warning that nothing persists:\n%s", r.stderr)
+	}
+	b, err := os.ReadFile(filepath.Join(dir, "alerts.jsonl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := alertLines(t, string(b)); strings.Join(got, "\n") != strings.Join(exampleAlerts, "\n") {
+		t.Fatalf("alerts file:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(exampleAlerts, "\n"))
+	}
+	// The console sink gets the rules that list it: all but switch-bargains.
+	if got := alertLines(t, r.stdout); len(got) != 4 {
+		t.Fatalf("console: %d alerts, want 4:\n%s", len(got), r.stdout)
+	}
+	// Logs are JSON when stdout is not a terminal, and every line about a message carries
+	// its correlation id.
+	for _, line := range strings.Split(strings.TrimSpace(r.stderr), "\n") {
+		var m map[string]any
+		if json.Unmarshal([]byte(line), &m) != nil {
+			t.Fatalf("log line is not JSON: %q", line)
+		}
+	}
+}
+
+func TestCommandsWithoutServerPointToRun(t *testing.T) {
+	for _, args := range [][]string{{"migrate"}, {"ingest", "x.jsonl"}} {
+		r := run(t, t.TempDir(), nil, append(args, "--config", repoFile(t, "example/config.yaml"))...)
+		if r.code == 0 || !strings.Contains(r.stderr, "pipeline run --ingest FILE --drain") {
+			t.Fatalf("%v: exit %d, want a pointer to run --ingest:\n%s", args, r.code, r.stderr)
+		}
+	}
+}
+
+func TestInvalidConfigStartsNothing(t *testing.T) {
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "bad.yaml")
+	os.WriteFile(cfg, []byte("rules:\n  - {name: a, query: '(acme', sinks: [o]}\nsinks: [{name: o, type: console}]\n"), 0o644)
+	r := run(t, dir, nil, "run", "--config", cfg, "--drain")
+	if r.code != 1 || !strings.Contains(r.stderr, "rules[0].query: unbalanced parenthesis") {
+		t.Fatalf("exit %d:\n%s", r.code, r.stderr)
+	}
+	if strings.Contains(r.stderr, "pipeline running") {
+		t.Fatal("the pipeline started on an invalid config")
+	}
+}
+
+func TestHelpOnEveryCommand(t *testing.T) {
+	for _, cmd := range []string{"run", "migrate", "ingest"} {
+		r := run(t, t.TempDir(), nil, cmd, "--help")
+		if r.code != 0 || !strings.Contains(r.stdout, "Examples:") {
+			t.Fatalf("%s --help: exit %d, no examples:\n%s", cmd, r.code, r.stdout)
+		}
+	}
+}
+
+// realEnv is the environment for the binary against this test's real servers.
+func realEnv(t *testing.T) (testenv.Env, []string) {
+	t.Helper()
+	if os.Getenv(testenv.EnvRedisURL) == "" {
+		t.Skipf("needs real Redis and MySQL: set %s and %s", testenv.EnvRedisURL, testenv.EnvMySQLDSN)
+	}
+	env := testenv.New(t)
+	return env, []string{
+		"GROUPWATCH_REDIS_URL=" + env.RedisURL,
+		"GROUPWATCH_MYSQL_DSN=" + env.MySQLDSN,
+	}
+}
+
+// prefixedConfig is the example config with the test's own topic prefix, and entries of a
+// stopped process claimed after 2 s rather than a minute.
+func prefixedConfig(t *testing.T, dir, prefix string) string {
+	t.Helper()
+	b, err := os.ReadFile(repoFile(t, "example/config.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := filepath.Join(dir, "config.yaml")
+	if err := os.WriteFile(p, append([]byte("topics: {prefix: "+prefix+"}\npipeline: {claim_idle: 2s}\n"), b...), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// Done means: migrate, ingest and run --drain against real servers write the expected
+// alerts once; ingest and run again add none; a foreign entry is poisoned and the posts
+// after it are processed.
+func TestMigrateIngestRunOnRealServers(t *testing.T) {
+	env, vars := realEnv(t)
+	dir := t.TempDir()
+	cfg := prefixedConfig(t, dir, env.Prefix)
+	posts := repoFile(t, "example/posts.jsonl")
+
+	for i := 0; i < 2; i++ {
+		if r := run(t, dir, vars, "migrate", "--config", cfg); r.code != 0 {
+			t.Fatalf("migrate #%d: exit %d\n%s", i+1, r.code, r.stderr)
+		}
+	}
+	for round := 1; round <= 2; round++ {
+		if r := run(t, dir, vars, "ingest", "--config", cfg, posts); r.code != 0 {
+			t.Fatalf("ingest: exit %d\n%s", r.code, r.stderr)
+		}
+		if r := run(t, dir, vars, "run", "--config", cfg, "--drain"); r.code != 0 {
+			t.Fatalf("run: exit %d\n%s", r.code, r.stderr)
+		}
+		b, _ := os.ReadFile(filepath.Join(dir, "alerts.jsonl"))
+		if got := alertLines(t, string(b)); strings.Join(got, "\n") != strings.Join(exampleAlerts, "\n") {
+			t.Fatalf("round %d alerts:\n%s", round, strings.Join(got, "\n"))
+		}
+	}
+
+	rdb := env.Redis(t)
+	ctx := context.Background()
+	raw := env.Prefix + ".posts.raw"
+	if err := rdb.XAdd(ctx, &redis.XAddArgs{Stream: raw, Values: map[string]any{"hand": "written"}}).Err(); err != nil {
+		t.Fatal(err)
+	}
+	extra := filepath.Join(dir, "more.jsonl")
+	os.WriteFile(extra, []byte(`{"source":"forum:acme-users","external_id":"t-99","text":"acme: refund now"}`+"\n"), 0o644)
+	if r := run(t, dir, vars, "ingest", "--config", cfg, extra); r.code != 0 {
+		t.Fatalf("ingest: exit %d\n%s", r.code, r.stderr)
+	}
+	if r := run(t, dir, vars, "run", "--config", cfg, "--drain"); r.code != 0 {
+		t.Fatalf("run: exit %d\n%s", r.code, r.stderr)
+	}
+	poisoned, err := rdb.XLen(ctx, raw+".poison").Result()
+	if err != nil || poisoned != 1 {
+		t.Fatalf("%s holds %d entries (%v), want 1", raw+".poison", poisoned, err)
+	}
+	b, _ := os.ReadFile(filepath.Join(dir, "alerts.jsonl"))
+	if got := alertLines(t, string(b)); len(got) != len(exampleAlerts)+1 {
+		t.Fatalf("the post after the foreign entry did not alert:\n%s", strings.Join(got, "\n"))
+	}
+}
+
+// SIGTERM mid-run: the process exits within the close timeout, and a second run finishes the
+// work with every alert written exactly once: nothing was acked that was not done.
+func TestSIGTERMLosesNothing(t *testing.T) {
+	env, vars := realEnv(t)
+	dir := t.TempDir()
+	cfg := prefixedConfig(t, dir, env.Prefix)
+	var lines strings.Builder
+	const posts = 3000
+	for i := 0; i < posts; i++ {
+		text := fmt.Sprintf("post %d about nothing much", i)
+		if i%10 == 0 {
+			text = fmt.Sprintf("acme refund please, order %d", i)
+		}
+		fmt.Fprintf(&lines, `{"source":"forum:acme-users","external_id":"s-%d","text":%q}`+"\n", i, text)
+	}
+	input := filepath.Join(dir, "many.jsonl")
+	os.WriteFile(input, []byte(lines.String()), 0o644)
+
+	if r := run(t, dir, vars, "ingest", "--config", cfg, input); r.code != 0 {
+		t.Fatalf("ingest: exit %d\n%s", r.code, r.stderr)
+	}
+	cmd := exec.Command(binary, "run", "--config", cfg, "--drain")
+	cmd.Dir = dir
+	cmd.Env = append(baseEnv(), vars...)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(700 * time.Millisecond)
+	cmd.Process.Signal(syscall.SIGTERM)
+	stopped := time.Now()
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case <-done:
+		t.Logf("exited %s after SIGTERM", time.Since(stopped).Round(time.Millisecond))
+	case <-time.After(45 * time.Second):
+		cmd.Process.Kill()
+		t.Fatalf("still running 45 s after SIGTERM:\n%s", stderr.String())
+	}
+
+	if r := run(t, dir, vars, "run", "--config", cfg, "--drain"); r.code != 0 {
+		t.Fatalf("second run: exit %d\n%s", r.code, r.stderr)
+	}
+	b, _ := os.ReadFile(filepath.Join(dir, "alerts.jsonl"))
+	got := alertLines(t, string(b))
+	seen := map[string]int{}
+	for _, a := range got {
+		seen[a]++
+	}
+	if len(seen) != posts/10 {
+		t.Fatalf("%d distinct alerts, want %d", len(seen), posts/10)
+	}
+	for a, n := range seen {
+		if n != 1 {
+			t.Fatalf("alert %s written %d times", a, n)
+		}
+	}
+}
