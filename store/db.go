@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"log/slog"
 	"strings"
 	"time"
 
@@ -85,3 +86,14 @@ func firstLine(s string) string {
 	}
 	return s
 }
+
+// RouteDriverLogs sends go-sql-driver's own messages (which it prints to stderr by default,
+// in its own format) through logger. The driver's logger is process-wide: call it once, from
+// the composition root.
+func RouteDriverLogs(logger *slog.Logger) {
+	_ = mysql.SetLogger(driverLogger{logger.With("component", "mysql-driver")})
+}
+
+type driverLogger struct{ l *slog.Logger }
+
+func (d driverLogger) Print(v ...any) { d.l.Warn(strings.TrimSpace(fmt.Sprint(v...))) }

@@ -7,6 +7,7 @@ import (
 
 	"groupwatch/config"
 	"groupwatch/pipeline"
+	"groupwatch/store"
 )
 
 // globalFlags are the flags every command takes.
@@ -17,7 +18,12 @@ type globalFlags struct {
 }
 
 func (g *globalFlags) logger() (*slog.Logger, error) {
-	return pipeline.NewLogger(os.Stderr, g.logLevel, g.logFormat)
+	logger, err := pipeline.NewLogger(os.Stderr, g.logLevel, g.logFormat)
+	if err != nil {
+		return nil, err
+	}
+	store.RouteDriverLogs(logger)
+	return logger, nil
 }
 
 func (g *globalFlags) config() (*config.Config, error) {

@@ -1,0 +1,270 @@
+package pipeline
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+	"go.uber.org/fx"
+	"go.uber.org/fx/fxevent"
+
+	"groupwatch"
+	"groupwatch/config"
+	"groupwatch/handlers"
+	"groupwatch/query"
+	"groupwatch/sinks"
+	"groupwatch/standin"
+	"groupwatch/store"
+)
+
+// RunOptions are the command-line choices of `pipeline run`.
+type RunOptions struct {
+	// Drain exits (code 0) once every consumer group has caught up.
+	Drain bool
+	// Ingest is a JSON-lines file (or "-" for stdin) published to posts.raw at start.
+	Ingest string
+	// HTTPAddr serves /healthz, /readyz and /metrics when set.
+	HTTPAddr string
+	// Instance names this process's consumers; default hostname-pid.
+	Instance string
+	// Stdout is where console sinks write. Default os.Stdout.
+	Stdout io.Writer
+	// OnHTTP, when set, is told the HTTP server's address once it listens (tests use :0).
+	OnHTTP func(addr string)
+}
+
+// ExitBadInput is the exit code of a run or ingest that finished but rejected some lines.
+const ExitBadInput = 2
+
+// NewRunApp is the composition root of `pipeline run`: reading it shows every part of the
+// running system and what each needs.
+func NewRunApp(cfg *config.Config, opts RunOptions, logger *slog.Logger) *fx.App {
+	if opts.Stdout == nil {
+		opts.Stdout = os.Stdout
+	}
+	if opts.Instance == "" {
+		opts.Instance = os.Getenv("GROUPWATCH_INSTANCE")
+	}
+	if opts.Instance == "" {
+		opts.Instance = DefaultInstance()
+	}
+	modules := []fx.Option{
+		fx.Supply(cfg, opts, logger),
+		fx.WithLogger(func() fxevent.Logger {
+			l := &fxevent.SlogLogger{Logger: logger.With("component", "fx")}
+			l.UseLogLevel(slog.LevelDebug)
+			return l
+		}),
+		fx.StopTimeout(cfg.Pipeline.CloseTimeout + 15*time.Second),
+		BackendsModule,
+		StorageModule,
+		RulesModule,
+		fx.Module("router",
+			fx.Provide(NewMetrics, newNotifySinks, newRouterDeps, NewRouter),
+			fx.Invoke(runRouter),
+		),
+	}
+	if opts.HTTPAddr != "" {
+		modules = append(modules, fx.Module("http", fx.Provide(newHTTPServer), fx.Invoke(serveHTTP)))
+	}
+	modules = append(modules, fx.Invoke(ingestAndDrain))
+	return fx.New(modules...)
+}
+
+// DefaultInstance is hostname-pid: two processes on one host never share consumer names.
+func DefaultInstance() string {
+	host, err := os.Hostname()
+	if err != nil {
+		host = "host"
+	}
+	return fmt.Sprintf("%s-%d", host, os.Getpid())
+}
+
+// Backends are the Redis URL and MySQL DSN in use: configured, or the in-process stand-ins.
+type Backends struct {
+	RedisURL string
+	MySQLDSN string
+	Embedded bool
+}
+
+// BackendsModule starts the stand-ins when neither Redis nor MySQL is configured.
+var BackendsModule = fx.Module("backends", fx.Provide(newBackends))
+
+func newBackends(lc fx.Lifecycle, cfg *config.Config, logger *slog.Logger) (Backends, error) {
+	if !cfg.Embedded() {
+		return Backends{RedisURL: cfg.Redis.URL, MySQLDSN: cfg.MySQL.DSN}, nil
+	}
+	servers, err := standin.Start()
+	if err != nil {
+		return Backends{}, err
+	}
+	lc.Append(fx.StopHook(servers.Close))
+	logger.Warn("NO REDIS OR MYSQL CONFIGURED: running on in-process stand-ins; NOTHING PERSISTS after this process exits. " +
+		"Set redis.url and mysql.dsn (or GROUPWATCH_REDIS_URL and GROUPWATCH_MYSQL_DSN) for real use.")
+	return Backends{RedisURL: servers.RedisURL, MySQLDSN: servers.MySQLDSN, Embedded: true}, nil
+}
+
+// StorageModule connects Redis and MySQL and builds the store. On the stand-ins it applies the
+// schema itself and keeps to one MySQL connection, since go-mysql-server loses concurrent writes.
+var StorageModule = fx.Module("storage", fx.Provide(newRedis, newDB, newStore))
+
+func newRedis(lc fx.Lifecycle, b Backends, cfg *config.Config) (*redis.Client, error) {
+	total := 16
+	for _, n := range cfg.Pipeline.Consumers {
+		total += 2 * n
+	}
+	rdb, err := OpenRedis(context.Background(), b.RedisURL, total)
+	if err != nil {
+		return nil, err
+	}
+	lc.Append(fx.StopHook(rdb.Close))
+	return rdb, nil
+}
+
+func newDB(lc fx.Lifecycle, b Backends) (*sql.DB, error) {
+	conns := 16
+	if b.Embedded {
+		conns = 1
+	}
+	db, err := store.Open(context.Background(), b.MySQLDSN, conns)
+	if err != nil {
+		return nil, err
+	}
+	lc.Append(fx.StopHook(db.Close))
+	if b.Embedded {
+		if err := store.Migrate(context.Background(), db, groupwatch.Schema); err != nil {
+			return nil, err
+		}
+	}
+	return db, nil
+}
+
+func newStore(lc fx.Lifecycle, db *sql.DB, b Backends) *store.Store {
+	opts := store.Options{}
+	if b.Embedded {
+		opts.Writers = 1
+	}
+	s := store.New(db, opts)
+	lc.Append(fx.StopHook(s.Close))
+	return s
+}
+
+// Rules are the configured rules, synced into MySQL and compiled into one matcher.
+type Rules struct {
+	Matcher *query.Matcher
+	IDs     map[string]int64
+	Info    map[string]handlers.RuleInfo
+}
+
+// RulesModule syncs the rules into MySQL by name and compiles them.
+var RulesModule = fx.Module("rules", fx.Provide(newRules))
+
+func newRules(cfg *config.Config, s *store.Store) (Rules, error) {
+	compiled := make([]query.Rule, 0, len(cfg.Rules))
+	for i, r := range cfg.Rules {
+		expr, err := query.Parse(r.Query)
+		if err != nil {
+			return Rules{}, fmt.Errorf("rules[%d].query: %w", i, err)
+		}
+		compiled = append(compiled, query.Rule{Name: r.Name, Expr: expr})
+	}
+	m, err := query.Compile(compiled)
+	if err != nil {
+		return Rules{}, fmt.Errorf("cannot compile rules: %w", err)
+	}
+	ids, err := s.SyncRules(context.Background(), cfg.Rules)
+	if err != nil {
+		return Rules{}, err
+	}
+	info := map[string]handlers.RuleInfo{}
+	for _, r := range cfg.Rules {
+		info[r.Name] = handlers.RuleInfo{ID: ids[r.Name], Kind: r.Type, Sinks: r.Sinks}
+	}
+	return Rules{Matcher: m, IDs: ids, Info: info}, nil
+}
+
+func newNotifySinks(lc fx.Lifecycle, cfg *config.Config, opts RunOptions) map[string]map[string]handlers.Sink {
+	byKind := map[string]map[string]handlers.Sink{}
+	for _, s := range cfg.Sinks {
+		var sink handlers.Sink
+		switch s.Type {
+		case config.SinkFile:
+			f := sinks.NewFile(s.Name, s.Path)
+			lc.Append(fx.StopHook(f.Close))
+			sink = f
+		case config.SinkConsole:
+			sink = sinks.NewConsole(s.Name, opts.Stdout)
+		}
+		if byKind[s.Type] == nil {
+			byKind[s.Type] = map[string]handlers.Sink{}
+		}
+		byKind[s.Type][s.Name] = sink
+	}
+	return byKind
+}
+
+func newRouterDeps(cfg *config.Config, opts RunOptions, logger *slog.Logger, rdb *redis.Client, m *Metrics,
+	s *store.Store, rules Rules, notifySinks map[string]map[string]handlers.Sink) RouterDeps {
+	return RouterDeps{
+		Config: cfg, Logger: logger, Redis: rdb, Metrics: m, Instance: opts.Instance,
+		Normalize:   handlers.Normalize{Store: s},
+		Match:       handlers.Match{Matcher: rules.Matcher, RuleIDs: rules.IDs, Store: s},
+		Evaluate:    handlers.Evaluate{Rules: rules.Info, Store: s},
+		NotifySinks: notifySinks,
+		Store:       s,
+	}
+}
+
+// runRouter runs the router from start to stop with its own context; start returns once
+// every handler has subscribed.
+func runRouter(lc fx.Lifecycle, r *Router, sd fx.Shutdowner, logger *slog.Logger) {
+	lc.Append(fx.Hook{
+		OnStart: func(ctx context.Context) error {
+			failed := make(chan error, 1)
+			go func() {
+				if err := r.Run(context.Background()); err != nil {
+					logger.Error("router stopped", "error", err.Error())
+					failed <- err
+					_ = sd.Shutdown(fx.ExitCode(1))
+				}
+			}()
+			select {
+			case <-r.Running():
+				logger.Info("pipeline running", "subscriptions", len(r.Subscriptions))
+				return nil
+			case err := <-failed:
+				return err
+			case <-ctx.Done():
+				return fmt.Errorf("router did not start: %w", ctx.Err())
+			}
+		},
+		OnStop: func(context.Context) error {
+			// Close waits up to the close timeout for messages in flight; any still
+			// running then stay pending in Redis, unacked, for the next consumer.
+			return r.Close()
+		},
+	})
+}
+
+func newHTTPServer(opts RunOptions, rdb *redis.Client, db *sql.DB, r *Router, m *Metrics, logger *slog.Logger) (*HTTPServer, error) {
+	return NewHTTPServer(opts.HTTPAddr, rdb, db, r, m, logger)
+}
+
+func serveHTTP(lc fx.Lifecycle, s *HTTPServer, opts RunOptions, logger *slog.Logger) {
+	lc.Append(fx.Hook{
+		OnStart: func(context.Context) error {
+			go s.Serve()
+			logger.Info("http listening", "addr", s.Addr())
+			if opts.OnHTTP != nil {
+				opts.OnHTTP(s.Addr())
+			}
+			return nil
+		},
+		OnStop: s.Shutdown,
+	})
+}

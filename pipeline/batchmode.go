@@ -1,0 +1,87 @@
+package pipeline
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"time"
+
+	"github.com/ThreeDotsLabs/watermill-redisstream/pkg/redisstream"
+	"github.com/redis/go-redis/v9"
+	"go.uber.org/fx"
+
+	"groupwatch/config"
+)
+
+// ingestAndDrain publishes the --ingest file once the router runs, then, with --drain, waits
+// for every group to catch up and stops the app: a file in, alerts out, exit.
+func ingestAndDrain(lc fx.Lifecycle, sd fx.Shutdowner, cfg *config.Config, opts RunOptions, rdb *redis.Client, r *Router, logger *slog.Logger) {
+	if opts.Ingest == "" && !opts.Drain {
+		return
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	lc.Append(fx.Hook{
+		OnStart: func(context.Context) error {
+			go func() {
+				defer close(done)
+				code := 0
+				if opts.Ingest != "" {
+					res, err := IngestFile(ctx, opts.Ingest, rdb, NewTopics(cfg.Topics.Prefix).Raw(), logger)
+					if err != nil {
+						logger.Error("ingest failed", "error", err.Error())
+						_ = sd.Shutdown(fx.ExitCode(1))
+						return
+					}
+					if len(res.Bad) > 0 {
+						code = ExitBadInput
+					}
+				}
+				if !opts.Drain {
+					return
+				}
+				start := time.Now()
+				err := WaitDrained(ctx, rdb, r.Subscriptions, 100*time.Millisecond, func(why string) {
+					logger.Info("draining", "waiting_for", why)
+				})
+				if err != nil {
+					return // stopped before drained: the app is already shutting down
+				}
+				logger.Info("drained: every consumer group has caught up", "took", time.Since(start).Round(time.Millisecond).String())
+				_ = sd.Shutdown(fx.ExitCode(code))
+			}()
+			return nil
+		},
+		OnStop: func(context.Context) error {
+			cancel()
+			<-done
+			return nil
+		},
+	})
+}
+
+// IngestFile publishes the JSON-lines file at path ("-" for stdin) to topic, logging each bad
+// line with its number and reason.
+func IngestFile(ctx context.Context, path string, rdb *redis.Client, topic string, logger *slog.Logger) (IngestResult, error) {
+	var in io.Reader = os.Stdin
+	if path != "-" {
+		f, err := os.Open(path)
+		if err != nil {
+			return IngestResult{}, fmt.Errorf("cannot open ingest file: %w", err)
+		}
+		defer f.Close()
+		in = f
+	}
+	pub, err := redisstream.NewPublisher(redisstream.PublisherConfig{Client: sharedClient{rdb}}, newWatermillLogger(logger, &correlations{}))
+	if err != nil {
+		return IngestResult{}, fmt.Errorf("cannot create publisher: %w", err)
+	}
+	res, err := Ingest(ctx, in, pub, topic, time.Now)
+	for _, bad := range res.Bad {
+		logger.Warn("bad input line skipped", "file", path, "line", bad.Line, "reason", bad.Err.Error())
+	}
+	logger.Info("ingested", "file", path, "published", res.Published, "bad_lines", len(res.Bad), "topic", topic)
+	return res, err
+}

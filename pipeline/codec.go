@@ -1,0 +1,67 @@
+package pipeline
+
+import (
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/ThreeDotsLabs/watermill"
+	"github.com/ThreeDotsLabs/watermill/message"
+	"github.com/ThreeDotsLabs/watermill/message/router/middleware"
+
+	"groupwatch/handlers"
+)
+
+// Metadata keys every message carries from first sight to the alert.
+const (
+	// MetaCorrelationID is the post's id (source/external_id); every log line about the
+	// message carries it.
+	MetaCorrelationID = middleware.CorrelationIDMetadataKey
+	// MetaReceivedAt is when the post first arrived (RFC 3339, nanoseconds): the start of
+	// the end-to-end latency.
+	MetaReceivedAt = "received_at"
+	// MetaReplay is "true" on messages re-delivered by a replay.
+	MetaReplay = "replay"
+	// metaForeign holds why a stream entry could not be read as a watermill message.
+	metaForeign = "foreign_entry"
+)
+
+// carried are the metadata keys copied from a message to what a handler makes of it.
+var carried = []string{MetaCorrelationID, MetaReceivedAt, MetaReplay}
+
+// newMessage encodes payload as JSON in a new message that carries parent's metadata.
+func newMessage(payload any, parent *message.Message) (*message.Message, error) {
+	b, err := json.Marshal(payload)
+	if err != nil {
+		return nil, handlers.Permanent(fmt.Errorf("cannot encode %T: %w", payload, err))
+	}
+	msg := message.NewMessage(watermill.NewUUID(), b)
+	if parent != nil {
+		for _, k := range carried {
+			if v := parent.Metadata.Get(k); v != "" {
+				msg.Metadata.Set(k, v)
+			}
+		}
+	}
+	return msg, nil
+}
+
+// decode reads a message's JSON payload; a payload that is not JSON of the right shape is
+// permanent: no retry makes it readable.
+func decode(msg *message.Message, v any) error {
+	if err := json.Unmarshal(msg.Payload, v); err != nil {
+		return handlers.Permanent(fmt.Errorf("malformed payload: %w", err))
+	}
+	return nil
+}
+
+// NewRawPostMessage makes the posts.raw message for a post, with its correlation id.
+func NewRawPostMessage(p handlers.RawPost) (*message.Message, error) {
+	msg, err := newMessage(p, nil)
+	if err != nil {
+		return nil, err
+	}
+	msg.Metadata.Set(MetaCorrelationID, p.Source+"/"+p.ExternalID)
+	msg.Metadata.Set(MetaReceivedAt, p.ReceivedAt.UTC().Format(time.RFC3339Nano))
+	return msg, nil
+}

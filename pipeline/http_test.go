@@ -1,0 +1,79 @@
+package pipeline_test
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"groupwatch/internal/testenv"
+	"groupwatch/pipeline"
+)
+
+func TestHTTPEndpoints(t *testing.T) {
+	env := testenv.New(t)
+	cfg := testConfig(t, env, t.TempDir())
+	addrs := make(chan string, 1)
+	app := pipeline.NewRunApp(cfg, pipeline.RunOptions{
+		HTTPAddr: "127.0.0.1:0",
+		Ingest:   "testdata/posts.jsonl",
+		OnHTTP:   func(a string) { addrs <- a },
+	}, quietLogger())
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := app.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	defer app.Stop(context.Background())
+	base := "http://" + <-addrs
+
+	get := func(path string) (int, string) {
+		resp, err := http.Get(base + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b)
+	}
+	if code, _ := get("/healthz"); code != 200 {
+		t.Fatalf("/healthz: %d", code)
+	}
+	if code, body := get("/readyz"); code != 200 {
+		t.Fatalf("/readyz: %d %s", code, body)
+	}
+	// Wait until the posts went through, then the stage counters must show them.
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		_, body := get("/metrics")
+		if strings.Contains(body, `groupwatch_stage_processed_total{stage="notify.file"} 2`) {
+			for _, want := range []string{
+				`groupwatch_stage_processed_total{stage="normalize"} 5`,
+				`groupwatch_end_to_end_latency_seconds_count{stage="evaluate"}`,
+				`groupwatch_stage_poisoned_total`,
+				`groupwatch_watermill_handler_execution_time_seconds`,
+			} {
+				if !strings.Contains(body, want) {
+					t.Errorf("/metrics lacks %s", want)
+				}
+			}
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("metrics never showed two notified alerts:\n%s", grep(body, "groupwatch_stage"))
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+func grep(s, substr string) string {
+	var out []string
+	for _, l := range strings.Split(s, "\n") {
+		if strings.Contains(l, substr) {
+			out = append(out, l)
+		}
+	}
+	return strings.Join(out, "\n")
+}

@@ -1,0 +1,98 @@
+package pipeline
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"strings"
+	"sync"
+
+	"github.com/ThreeDotsLabs/watermill"
+)
+
+// NewLogger returns the one logger of a command. format is "json", "text" or "" for the
+// default: JSON when stdout is not a terminal (a log shipper's input), text otherwise. Logs go
+// to w (stderr), so stdout stays free for alerts on a console sink.
+func NewLogger(w io.Writer, level, format string) (*slog.Logger, error) {
+	var lvl slog.Level
+	if err := lvl.UnmarshalText([]byte(level)); err != nil {
+		return nil, fmt.Errorf("invalid log level %q (debug, info, warn, error)", level)
+	}
+	if format == "" {
+		format = "text"
+		if fi, err := os.Stdout.Stat(); err != nil || fi.Mode()&os.ModeCharDevice == 0 {
+			format = "json"
+		}
+	}
+	opts := &slog.HandlerOptions{Level: lvl}
+	switch strings.ToLower(format) {
+	case "json":
+		return slog.New(slog.NewJSONHandler(w, opts)), nil
+	case "text":
+		return slog.New(slog.NewTextHandler(w, opts)), nil
+	}
+	return nil, fmt.Errorf("invalid log format %q (json or text)", format)
+}
+
+type loggerKey struct{}
+
+// withLogger puts a logger for one message in its context.
+func withLogger(ctx context.Context, l *slog.Logger) context.Context {
+	return context.WithValue(ctx, loggerKey{}, l)
+}
+
+// loggerFrom returns the message's logger (carrying its correlation id), or base.
+func loggerFrom(ctx context.Context, base *slog.Logger) *slog.Logger {
+	if l, ok := ctx.Value(loggerKey{}).(*slog.Logger); ok {
+		return l
+	}
+	return base
+}
+
+// correlations maps the uuid of each message in flight to its correlation id, so that
+// watermill's own log lines about a message, which know only its uuid, carry it too.
+type correlations struct{ m sync.Map }
+
+func (c *correlations) set(uuid, id string) { c.m.Store(uuid, id) }
+func (c *correlations) drop(uuid string)    { c.m.Delete(uuid) }
+
+// watermillLogger adapts slog for watermill: its chatty Info lines (one per consumer at
+// start) become Debug, and a line naming a message uuid gains the correlation id.
+type watermillLogger struct {
+	inner watermill.LoggerAdapter
+	corr  *correlations
+}
+
+func newWatermillLogger(l *slog.Logger, corr *correlations) watermill.LoggerAdapter {
+	inner := watermill.NewSlogLoggerWithLevelMapping(l.With("component", "watermill"), map[slog.Level]slog.Level{
+		slog.LevelInfo: slog.LevelDebug,
+	})
+	return watermillLogger{inner: inner, corr: corr}
+}
+
+func (w watermillLogger) enrich(fields watermill.LogFields) watermill.LogFields {
+	if uuid, ok := fields["message_uuid"].(string); ok {
+		if id, ok := w.corr.m.Load(uuid); ok {
+			return fields.Add(watermill.LogFields{"correlation_id": id})
+		}
+	}
+	return fields
+}
+
+func (w watermillLogger) Error(msg string, err error, fields watermill.LogFields) {
+	w.inner.Error(msg, err, w.enrich(fields))
+}
+func (w watermillLogger) Info(msg string, fields watermill.LogFields) {
+	w.inner.Info(msg, w.enrich(fields))
+}
+func (w watermillLogger) Debug(msg string, fields watermill.LogFields) {
+	w.inner.Debug(msg, w.enrich(fields))
+}
+func (w watermillLogger) Trace(msg string, fields watermill.LogFields) {
+	w.inner.Trace(msg, w.enrich(fields))
+}
+func (w watermillLogger) With(fields watermill.LogFields) watermill.LoggerAdapter {
+	return watermillLogger{inner: w.inner.With(fields), corr: w.corr}
+}

@@ -1,0 +1,78 @@
+package pipeline
+
+import (
+	"errors"
+	"time"
+
+	"github.com/ThreeDotsLabs/watermill/message"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+
+	"groupwatch/handlers"
+)
+
+// Metrics are the per-stage counters and the end-to-end latency, beside watermill's router
+// metrics in the same registry.
+type Metrics struct {
+	Registry  *prometheus.Registry
+	processed *prometheus.CounterVec
+	failed    *prometheus.CounterVec
+	poisoned  *prometheus.CounterVec
+	latency   *prometheus.HistogramVec
+}
+
+// NewMetrics registers groupwatch's metrics in a new registry.
+func NewMetrics() *Metrics {
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	m := &Metrics{
+		Registry: reg,
+		processed: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Namespace: "groupwatch", Name: "stage_processed_total",
+			Help: "Messages a stage finished (acked after its work was stored and passed on).",
+		}, []string{"stage"}),
+		failed: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Namespace: "groupwatch", Name: "stage_failed_attempts_total",
+			Help: "Attempts that failed with a transient error and were retried.",
+		}, []string{"stage"}),
+		poisoned: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Namespace: "groupwatch", Name: "stage_poisoned_total",
+			Help: "Messages sent to the stage's poison topic.",
+		}, []string{"stage"}),
+		latency: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Namespace: "groupwatch", Name: "end_to_end_latency_seconds",
+			Help:    "Time from a post's arrival on posts.raw to the end of each stage's work on it.",
+			Buckets: prometheus.ExponentialBuckets(0.001, 2, 18), // 1 ms … ~2 min
+		}, []string{"stage"}),
+	}
+	reg.MustRegister(m.processed, m.failed, m.poisoned, m.latency)
+	return m
+}
+
+// observe counts a stage's outcomes and observes the latency since the post arrived.
+func (m *Metrics) observe(stage string) message.HandlerMiddleware {
+	processed := m.processed.WithLabelValues(stage)
+	poisoned := m.poisoned.WithLabelValues(stage)
+	latency := m.latency.WithLabelValues(stage)
+	return func(h message.HandlerFunc) message.HandlerFunc {
+		return func(msg *message.Message) ([]*message.Message, error) {
+			out, err := h(msg)
+			switch {
+			case err == nil:
+				processed.Inc()
+				if t, perr := time.Parse(time.RFC3339Nano, msg.Metadata.Get(MetaReceivedAt)); perr == nil {
+					latency.Observe(time.Since(t).Seconds())
+				}
+			case errors.Is(err, handlers.ErrPermanent):
+				poisoned.Inc()
+			}
+			return out, err
+		}
+	}
+}
+
+// failedAttempt returns the counter retry calls on each transient failure of stage.
+func (m *Metrics) failedAttempt(stage string) func() {
+	c := m.failed.WithLabelValues(stage)
+	return c.Inc
+}

@@ -1,0 +1,37 @@
+package pipeline
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+)
+
+// OpenRedis connects to the Redis at url and checks that it answers. The URL never appears
+// in an error: it may hold a password.
+func OpenRedis(ctx context.Context, url string, poolSize int) (*redis.Client, error) {
+	opts, err := redis.ParseURL(url)
+	if err != nil {
+		return nil, fmt.Errorf("cannot parse Redis URL (want redis://[user:pass@]host:port/db)")
+	}
+	opts.PoolSize = poolSize
+	// A blocking XREADGROUP holds its connection for BlockTime: reads must wait longer.
+	opts.ReadTimeout = 10 * time.Second
+	client := redis.NewClient(opts)
+	pingCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	if err := client.Ping(pingCtx).Err(); err != nil {
+		client.Close()
+		return nil, fmt.Errorf("cannot reach Redis at %s: %w", opts.Addr, err)
+	}
+	return client, nil
+}
+
+// sharedClient is one Redis client handed to many watermill subscribers and publishers.
+// Each of them closes its client when it closes, and the router closes a handler's
+// subscriber while other handlers still run: the client is closed once, by its owner, after
+// the router has stopped.
+type sharedClient struct{ *redis.Client }
+
+func (sharedClient) Close() error { return nil }

@@ -1,0 +1,144 @@
+package pipeline
+
+import (
+	"fmt"
+	"log/slog"
+	"sort"
+	"time"
+
+	"github.com/ThreeDotsLabs/watermill-redisstream/pkg/redisstream"
+	"github.com/ThreeDotsLabs/watermill/components/metrics"
+	"github.com/ThreeDotsLabs/watermill/message"
+	"github.com/redis/go-redis/v9"
+
+	"groupwatch/config"
+	"groupwatch/handlers"
+)
+
+// Subscription is one consumer group on one topic: what --drain waits on.
+type Subscription struct {
+	Stage string // also the consumer group's name
+	Topic string
+}
+
+// RouterDeps is what the router is built from.
+type RouterDeps struct {
+	Config   *config.Config
+	Logger   *slog.Logger
+	Redis    *redis.Client
+	Metrics  *Metrics
+	Instance string // consumer names are instance.stage.index
+
+	Normalize handlers.Normalize
+	Match     handlers.Match
+	Evaluate  handlers.Evaluate
+	// NotifySinks groups the configured sinks by kind; each kind is its own notify stage
+	// and consumer group (notify.file, notify.console), so a slow kind delays no other.
+	NotifySinks map[string]map[string]handlers.Sink
+	Store       handlers.DeliveryStore
+}
+
+// Router is the watermill router running every stage, and what it subscribes to.
+type Router struct {
+	*message.Router
+	Subscriptions []Subscription
+}
+
+// stage is one handler on one topic, run by some number of concurrent consumers.
+type stage struct {
+	name      string
+	topic     string
+	consumers int
+	handle    message.NoPublishHandlerFunc
+}
+
+// NewRouter builds the router: per stage, K consumers sharing the stage's consumer group,
+// each behind the same middleware.
+func NewRouter(d RouterDeps) (*Router, error) {
+	corr := &correlations{}
+	wlog := newWatermillLogger(d.Logger, corr)
+	client := sharedClient{d.Redis}
+	pub, err := redisstream.NewPublisher(redisstream.PublisherConfig{
+		Client:        client,
+		DefaultMaxlen: d.Config.Topics.MaxLen,
+	}, wlog)
+	if err != nil {
+		return nil, fmt.Errorf("cannot create publisher: %w", err)
+	}
+	router, err := message.NewRouter(message.RouterConfig{CloseTimeout: d.Config.Pipeline.CloseTimeout}, wlog)
+	if err != nil {
+		return nil, fmt.Errorf("cannot create router: %w", err)
+	}
+	metrics.NewPrometheusMetricsBuilder(d.Metrics.Registry, "groupwatch", "watermill").AddPrometheusRouterMetrics(router)
+
+	topics := NewTopics(d.Config.Topics.Prefix)
+	consumers := d.Config.Pipeline.Consumers
+	stages := []stage{
+		{config.StageNormalize, topics.Raw(), consumers[config.StageNormalize], normalizeStage(d.Normalize, pub, topics.Normalized())},
+		{config.StageMatch, topics.Normalized(), consumers[config.StageMatch], matchStage(d.Match, pub, topics.Matched())},
+		{config.StageEvaluate, topics.Matched(), consumers[config.StageEvaluate], evaluateStage(d.Evaluate, pub, topics.Alerts())},
+	}
+	kinds := make([]string, 0, len(d.NotifySinks))
+	for kind := range d.NotifySinks {
+		kinds = append(kinds, kind)
+	}
+	sort.Strings(kinds)
+	for _, kind := range kinds {
+		h := handlers.Notify{Sinks: d.NotifySinks[kind], Store: d.Store}
+		stages = append(stages, stage{config.StageNotify + "." + kind, topics.Alerts(), consumers[config.StageNotify], notifyStage(h)})
+	}
+
+	r := &Router{Router: router}
+	for _, s := range stages {
+		r.Subscriptions = append(r.Subscriptions, Subscription{Stage: s.name, Topic: s.topic})
+		mw := stageMiddleware(s, pub, d, corr)
+		for i := 0; i < s.consumers; i++ {
+			sub, err := redisstream.NewSubscriber(redisstream.SubscriberConfig{
+				Client:        client,
+				Unmarshaller:  tolerantUnmarshaller{},
+				Consumer:      fmt.Sprintf("%s.%s.%d", d.Instance, s.name, i),
+				ConsumerGroup: s.name,
+				// A nack reaching the subscriber is re-sent in-process; never in a hot loop.
+				NackResendSleep:               time.Second,
+				BlockTime:                     time.Second,
+				MaxIdleTime:                   d.Config.Pipeline.ClaimIdle,
+				ClaimInterval:                 min(5*time.Second, d.Config.Pipeline.ClaimIdle),
+				DisableIndefiniteInitialBlock: true,
+			}, wlog)
+			if err != nil {
+				return nil, fmt.Errorf("cannot create subscriber for %s: %w", s.name, err)
+			}
+			h := router.AddConsumerHandler(fmt.Sprintf("%s.%d", s.name, i), s.topic, sub, s.handle)
+			h.AddMiddleware(mw...)
+		}
+	}
+	return r, nil
+}
+
+// stageMiddleware is the one place the middleware order is written. Outermost first:
+//   - correlate: a logger carrying the correlation id, for every line below;
+//   - poison: a permanent failure goes to <topic>.poison with its reason and is acked, so
+//     one bad message never blocks a stream; it must see every permanent error, so it
+//     wraps everything else;
+//   - observe: metrics, inside poison so it can count what gets poisoned;
+//   - rejectForeign: an entry watermill did not write is permanent before any retry;
+//   - retry: transient errors wait with backoff for as long as it takes;
+//   - attempt: each attempt gets its own deadline and is not cut short by shutdown, so
+//     work in flight finishes (stored and recorded) rather than half done;
+//   - recoverer: a panic becomes a permanent error, innermost so it catches the handler's.
+func stageMiddleware(s stage, pub message.Publisher, d RouterDeps, corr *correlations) []message.HandlerMiddleware {
+	return []message.HandlerMiddleware{
+		correlate(d.Logger, s.name, corr),
+		poison(pub, s.topic, Poison(s.topic), d.Logger),
+		d.Metrics.observe(s.name),
+		rejectForeign,
+		retry{
+			initial:   100 * time.Millisecond,
+			max:       d.Config.Pipeline.RetryMaxInterval,
+			logger:    d.Logger,
+			onFailure: d.Metrics.failedAttempt(s.name),
+		}.middleware,
+		attempt(d.Config.Pipeline.MessageTimeout),
+		panicsArePermanent,
+	}
+}
