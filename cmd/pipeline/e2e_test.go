@@ -118,7 +118,7 @@ var exampleAlerts = []string{
 func TestQuickstartOnEmbeddedDefault(t *testing.T) {
 	dir := t.TempDir()
 	r := run(t, dir, nil, "run", "--config", repoFile(t, "example/config.yaml"),
-		"--ingest", repoFile(t, "example/posts.jsonl"), "--drain")
+		"--ingest", repoFile(t, "example/posts.jsonl"), "--drain", "--log-level", "debug")
 	if r.code != 0 {
 		t.Fatalf("exit %d\n%s", r.code, r.stderr)
 	}
@@ -138,11 +138,21 @@ func TestQuickstartOnEmbeddedDefault(t *testing.T) {
 	}
 	// Logs are JSON when stdout is not a terminal, and every line about a message carries
 	// its correlation id.
+	about := 0
 	for _, line := range strings.Split(strings.TrimSpace(r.stderr), "\n") {
 		var m map[string]any
 		if json.Unmarshal([]byte(line), &m) != nil {
 			t.Fatalf("log line is not JSON: %q", line)
 		}
+		if _, ok := m["message_uuid"]; ok {
+			about++
+			if _, ok := m["correlation_id"]; !ok {
+				t.Fatalf("log line about a message has no correlation_id: %s", line)
+			}
+		}
+	}
+	if about == 0 {
+		t.Fatal("no debug log line about a message")
 	}
 }
 
