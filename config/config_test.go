@@ -26,7 +26,7 @@ func TestParseValidAppliesDefaults(t *testing.T) {
 	if cfg.Rules[0].Type != RuleInstant {
 		t.Fatalf("default type: %q", cfg.Rules[0].Type)
 	}
-	if cfg.Pipeline.Consumers[StageNormalize] != 32 || cfg.Pipeline.CloseTimeout == 0 {
+	if cfg.Pipeline.Consumers[StageNormalize] != 128 || cfg.Pipeline.CloseTimeout == 0 {
 		t.Fatalf("defaults not applied: %+v", cfg.Pipeline)
 	}
 	if !cfg.Embedded() {
