@@ -33,6 +33,8 @@ type Config struct {
 	Rules []Rule `yaml:"rules"`
 	// Sinks say where alerts go; a rule lists the sinks it goes to.
 	Sinks []Sink `yaml:"sinks"`
+	// API configures the HTTP ingest API.
+	API API `yaml:"api"`
 }
 
 // Redis holds the Redis connection.
@@ -130,6 +132,11 @@ func Parse(data []byte) (*Config, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
+	token, err := resolveSecret("api.token", cfg.API.Token, cfg.API.TokenFile)
+	if err != nil {
+		return nil, err
+	}
+	cfg.API.Token = token
 	return &cfg, nil
 }
 
@@ -139,6 +146,9 @@ func (c *Config) applyEnv() {
 	}
 	if v := os.Getenv(EnvMySQLDSN); v != "" {
 		c.MySQL.DSN = v
+	}
+	if v := os.Getenv(EnvAPIToken); v != "" {
+		c.API.Token = v
 	}
 }
 
@@ -174,6 +184,9 @@ func (c *Config) setDefaults() {
 	}
 	if c.Pipeline.MessageTimeout == 0 {
 		c.Pipeline.MessageTimeout = 30 * time.Second
+	}
+	if c.API.MaxBodyBytes == 0 {
+		c.API.MaxBodyBytes = 10 << 20
 	}
 	if c.Pipeline.ClaimIdle == 0 {
 		c.Pipeline.ClaimIdle = 60 * time.Second

@@ -1,6 +1,8 @@
 package config
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -117,5 +119,35 @@ func TestSecretsNeverInErrors(t *testing.T) {
 	}
 	if strings.Contains(err.Error(), "hunter2") {
 		t.Fatalf("password leaked into the error: %v", err)
+	}
+}
+
+func TestAPITokenFromEnvironmentOrFile(t *testing.T) {
+	t.Setenv(EnvRedisURL, "")
+	t.Setenv(EnvMySQLDSN, "")
+	t.Setenv(EnvAPIToken, "")
+	t.Setenv("MY_TOKEN", "s3cret")
+	cfg, err := Parse([]byte("api: {token: '${MY_TOKEN}'}\n" + valid))
+	if err != nil || cfg.API.Token != "s3cret" || cfg.API.MaxBodyBytes != 10<<20 {
+		t.Fatalf("token from ${MY_TOKEN}: %+v %v", cfg, err)
+	}
+	_, err = Parse([]byte("api: {token: '${NOT_SET_ANYWHERE}'}\n" + valid))
+	if err == nil || err.Error() != "api.token: environment variable NOT_SET_ANYWHERE is not set" {
+		t.Fatalf("unset variable: %v", err)
+	}
+	file := filepath.Join(t.TempDir(), "token")
+	os.WriteFile(file, []byte("from-file\n"), 0o600)
+	cfg, err = Parse([]byte("api: {token_file: '" + file + "'}\n" + valid))
+	if err != nil || cfg.API.Token != "from-file" {
+		t.Fatalf("token file: %+v %v", cfg.API, err)
+	}
+	_, err = Parse([]byte("api: {token_file: '/no/such/token'}\n" + valid))
+	if err == nil || !strings.HasPrefix(err.Error(), "api.token_file: cannot read /no/such/token") {
+		t.Fatalf("missing file: %v", err)
+	}
+	t.Setenv(EnvAPIToken, "env-wins")
+	cfg, err = Parse([]byte("api: {token: inline}\n" + valid))
+	if err != nil || cfg.API.Token != "env-wins" {
+		t.Fatalf("env override: %+v %v", cfg.API, err)
 	}
 }

@@ -84,6 +84,13 @@ func (c *Config) Validate() error {
 		add("pipeline", "durations must not be negative")
 	}
 
+	if c.API.MaxBodyBytes < 0 {
+		add("api.max_body_bytes", "must not be negative")
+	}
+	if c.API.Token != "" && c.API.TokenFile != "" {
+		add("api.token_file", "set api.token or api.token_file, not both")
+	}
+
 	sinks := map[string]bool{}
 	for i, s := range c.Sinks {
 		field := fmt.Sprintf("sinks[%d]", i)

@@ -6,9 +6,11 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/http"
 	"os"
 	"time"
 
+	"github.com/ThreeDotsLabs/watermill-redisstream/pkg/redisstream"
 	"github.com/redis/go-redis/v9"
 	"go.uber.org/fx"
 	"go.uber.org/fx/fxevent"
@@ -251,8 +253,23 @@ func runRouter(lc fx.Lifecycle, r *Router, sd fx.Shutdowner, logger *slog.Logger
 	})
 }
 
-func newHTTPServer(opts RunOptions, rdb *redis.Client, db *sql.DB, r *Router, m *Metrics, logger *slog.Logger) (*HTTPServer, error) {
-	return NewHTTPServer(opts.HTTPAddr, rdb, db, r, m, logger)
+func newHTTPServer(cfg *config.Config, opts RunOptions, rdb *redis.Client, db *sql.DB, r *Router, m *Metrics, logger *slog.Logger) (*HTTPServer, error) {
+	var ingest http.Handler
+	if cfg.API.Token != "" {
+		pub, err := redisstream.NewPublisher(redisstream.PublisherConfig{
+			Client: sharedClient{rdb}, DefaultMaxlen: cfg.Topics.MaxLen,
+		}, newWatermillLogger(logger, &correlations{}))
+		if err != nil {
+			return nil, fmt.Errorf("cannot create publisher: %w", err)
+		}
+		ingest = &IngestAPI{
+			Token: cfg.API.Token, MaxBodyBytes: cfg.API.MaxBodyBytes, Publisher: pub,
+			Topic: NewTopics(cfg.Topics.Prefix).Raw(), Logger: logger.With("component", "ingest-api"), Now: time.Now,
+		}
+	} else {
+		logger.Info("ingest API off: no api.token configured")
+	}
+	return NewHTTPServer(opts.HTTPAddr, rdb, db, r, m, ingest, logger)
 }
 
 func serveHTTP(lc fx.Lifecycle, s *HTTPServer, opts RunOptions, logger *slog.Logger) {

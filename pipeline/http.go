@@ -15,15 +15,16 @@ import (
 )
 
 // HTTPServer serves /healthz (the process is up), /readyz (Redis and MySQL answer and the
-// router runs) and /metrics (Prometheus).
+// router runs), /metrics (Prometheus) and, with a token configured, the ingest API.
 type HTTPServer struct {
 	srv    *http.Server
 	ln     net.Listener
 	logger *slog.Logger
 }
 
-// NewHTTPServer listens on addr at once, so a busy port fails the start, not later.
-func NewHTTPServer(addr string, rdb *redis.Client, db *sql.DB, router *Router, metrics *Metrics, logger *slog.Logger) (*HTTPServer, error) {
+// NewHTTPServer listens on addr at once, so a busy port fails the start, not later. ingest,
+// when not nil, serves POST /api/v1/posts.
+func NewHTTPServer(addr string, rdb *redis.Client, db *sql.DB, router *Router, metrics *Metrics, ingest http.Handler, logger *slog.Logger) (*HTTPServer, error) {
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return nil, fmt.Errorf("cannot listen on %s: %w", addr, err)
@@ -52,6 +53,9 @@ func NewHTTPServer(addr string, rdb *redis.Client, db *sql.DB, router *Router, m
 		fmt.Fprintln(w, "ready")
 	})
 	mux.Handle("GET /metrics", promhttp.HandlerFor(metrics.Registry, promhttp.HandlerOpts{}))
+	if ingest != nil {
+		mux.Handle("POST /api/v1/posts", ingest)
+	}
 	return &HTTPServer{
 		srv:    &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second},
 		ln:     ln,
