@@ -1,0 +1,201 @@
+package crawl
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/cookiejar"
+	"net/url"
+	"os"
+	"strings"
+	"time"
+)
+
+// Defaults of a Fetcher.
+const (
+	DefaultUserAgent      = "Mozilla/5.0 (Linux; Android 12; Pixel 6) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0 Mobile Safari/537.36"
+	DefaultAcceptLanguage = "en-GB,en;q=0.9"
+	defaultMaxAttempts    = 5
+	defaultBackoff        = 2 * time.Second
+	maxBackoff            = 2 * time.Minute
+	defaultMaxBody        = 8 << 20
+)
+
+// Page is one fetched response.
+type Page struct {
+	// URL is where the page finally came from, after redirects.
+	URL string
+	// Redirected says the request was redirected (a login wall often is).
+	Redirected bool
+	Status     int
+	Body       []byte
+	// Fetched is the response's Date (a file's modification time for file://): relative
+	// times on the page are read against it.
+	Fetched time.Time
+}
+
+// Fetcher gets pages for one source.
+type Fetcher struct {
+	// UserAgent and AcceptLanguage are sent with every request. Defaults above.
+	UserAgent      string
+	AcceptLanguage string
+	// Limiter, if set, spaces requests for Keys (e.g. "source:x", "account:y").
+	Limiter *Limiter
+	Keys    []string
+	// MaxAttempts per page on 5xx, 429 and network errors. Default 5.
+	MaxAttempts int
+	// Backoff is the first wait after a failure; it doubles, with jitter, up to 2 minutes.
+	Backoff time.Duration
+	// Clock defaults to RealClock.
+	Clock Clock
+	// MaxBody bounds a page. Default 8 MiB.
+	MaxBody int64
+
+	client *http.Client
+}
+
+// NewFetcher returns a fetcher sending cookies (may be nil) through a cookie jar, which also
+// keeps what the site sets during a crawl.
+func NewFetcher(cookies []*http.Cookie) (*Fetcher, error) {
+	jar, err := cookiejar.New(nil)
+	if err != nil {
+		return nil, err
+	}
+	for _, c := range cookies {
+		host := strings.TrimPrefix(c.Domain, ".")
+		if host == "" {
+			continue
+		}
+		path := c.Path
+		if path == "" {
+			path = "/"
+		}
+		jar.SetCookies(&url.URL{Scheme: "https", Host: host, Path: path}, []*http.Cookie{c})
+	}
+	return &Fetcher{client: &http.Client{Jar: jar, Timeout: 60 * time.Second}}, nil
+}
+
+// ErrGaveUp is returned when a page still failed after MaxAttempts.
+var ErrGaveUp = errors.New("gave up")
+
+// Fetch gets a page: http(s) with politeness and retries, or file:// from disk. A 4xx page
+// is returned, not an error: what it means (not found, blocked) is for the parser to say.
+func (f *Fetcher) Fetch(ctx context.Context, rawURL string) (*Page, error) {
+	u, err := url.Parse(rawURL)
+	if err != nil {
+		return nil, fmt.Errorf("invalid URL: %w", err)
+	}
+	if u.Scheme == "file" {
+		return f.fetchFile(u)
+	}
+	if u.Scheme != "http" && u.Scheme != "https" {
+		return nil, fmt.Errorf("cannot fetch %s URLs (http, https or file)", u.Scheme)
+	}
+	clock := f.clock()
+	attempts := f.MaxAttempts
+	if attempts <= 0 {
+		attempts = defaultMaxAttempts
+	}
+	wait := f.Backoff
+	if wait <= 0 {
+		wait = defaultBackoff
+	}
+	var last error
+	for attempt := 1; attempt <= attempts; attempt++ {
+		if f.Limiter != nil {
+			if err := f.Limiter.Wait(ctx, f.Keys...); err != nil {
+				return nil, err
+			}
+		}
+		page, err := f.get(ctx, u)
+		switch {
+		case err == nil && page.Status < 500 && page.Status != http.StatusTooManyRequests:
+			return page, nil
+		case err == nil:
+			last = fmt.Errorf("HTTP %d", page.Status)
+		case ctx.Err() != nil:
+			return nil, ctx.Err()
+		default:
+			last = err
+		}
+		if attempt == attempts {
+			break
+		}
+		if !clock.Sleep(ctx, wait) {
+			return nil, ctx.Err()
+		}
+		wait = min(wait*2, maxBackoff)
+	}
+	return nil, fmt.Errorf("GET %s: %w after %d attempts: %v", redactURL(u), ErrGaveUp, attempts, last)
+}
+
+func (f *Fetcher) get(ctx context.Context, u *url.URL) (*Page, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Set("User-Agent", or(f.UserAgent, DefaultUserAgent))
+	req.Header.Set("Accept-Language", or(f.AcceptLanguage, DefaultAcceptLanguage))
+	req.Header.Set("Accept", "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8")
+	resp, err := f.client.Do(req)
+	if err != nil {
+		// The error text holds the URL; keep the path, not the query.
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			return nil, fmt.Errorf("GET %s: %v", redactURL(u), ue.Err)
+		}
+		return nil, err
+	}
+	defer resp.Body.Close()
+	limit := f.MaxBody
+	if limit <= 0 {
+		limit = defaultMaxBody
+	}
+	body, err := io.ReadAll(io.LimitReader(resp.Body, limit))
+	if err != nil {
+		return nil, fmt.Errorf("GET %s: reading body: %v", redactURL(u), err)
+	}
+	fetched := f.clock().Now()
+	if d, err := http.ParseTime(resp.Header.Get("Date")); err == nil {
+		fetched = d
+	}
+	final := resp.Request.URL
+	return &Page{URL: final.String(), Redirected: final.String() != u.String(), Status: resp.StatusCode, Body: body, Fetched: fetched.UTC()}, nil
+}
+
+func (f *Fetcher) fetchFile(u *url.URL) (*Page, error) {
+	path := u.Path
+	if u.Host != "" && u.Host != "localhost" {
+		path = u.Host + u.Path // file://relative/path.html
+	}
+	fi, err := os.Stat(path)
+	if err != nil {
+		return nil, fmt.Errorf("cannot read saved page: %w", err)
+	}
+	body, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("cannot read saved page: %w", err)
+	}
+	return &Page{URL: u.String(), Status: http.StatusOK, Body: body, Fetched: fi.ModTime().UTC()}, nil
+}
+
+func (f *Fetcher) clock() Clock {
+	if f.Clock == nil {
+		return RealClock{}
+	}
+	return f.Clock
+}
+
+// redactURL keeps scheme, host and path: a query may carry tokens.
+func redactURL(u *url.URL) string {
+	return u.Scheme + "://" + u.Host + u.Path
+}
+
+func or(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
+}

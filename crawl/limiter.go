@@ -1,0 +1,76 @@
+package crawl
+
+import (
+	"context"
+	"math/rand/v2"
+	"sync"
+	"time"
+)
+
+// Clock is the time source of the limiter and the backoff, so tests run on a fake one.
+type Clock interface {
+	Now() time.Time
+	// Sleep waits d or until ctx ends; false when ctx ended first.
+	Sleep(ctx context.Context, d time.Duration) bool
+}
+
+// RealClock is the wall clock.
+type RealClock struct{}
+
+// Now is time.Now.
+func (RealClock) Now() time.Time { return time.Now() }
+
+// Sleep waits d or until ctx ends.
+func (RealClock) Sleep(ctx context.Context, d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-ctx.Done():
+		return false
+	}
+}
+
+// Limiter spaces requests: at most one per Interval for each key (a source, a cookie
+// account), each wait stretched by up to Jitter at random, so requests never come at a
+// machine's regular beat.
+type Limiter struct {
+	Interval time.Duration
+	Jitter   float64 // 0.5: waits between Interval and 1.5 × Interval
+	Clock    Clock
+	Rand     func() float64 // default math/rand/v2
+
+	mu   sync.Mutex
+	next map[string]time.Time
+}
+
+// Wait blocks until a request may go for every key, then books the next slot of each.
+func (l *Limiter) Wait(ctx context.Context, keys ...string) error {
+	l.mu.Lock()
+	if l.next == nil {
+		l.next = map[string]time.Time{}
+	}
+	now := l.Clock.Now()
+	at := now
+	for _, k := range keys {
+		if t := l.next[k]; t.After(at) {
+			at = t
+		}
+	}
+	random := l.Rand
+	if random == nil {
+		random = rand.Float64
+	}
+	gap := time.Duration(float64(l.Interval) * (1 + l.Jitter*random()))
+	for _, k := range keys {
+		l.next[k] = at.Add(gap)
+	}
+	l.mu.Unlock()
+	if wait := at.Sub(now); wait > 0 {
+		if !l.Clock.Sleep(ctx, wait) {
+			return ctx.Err()
+		}
+	}
+	return nil
+}
