@@ -85,3 +85,46 @@ CREATE TABLE IF NOT EXISTS deliveries (
   PRIMARY KEY (id),
   UNIQUE KEY deliveries_alert_sink (alert_id, sink)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
+
+-- sources: the crawl state of each configured source, synced from the configuration by name.
+-- state is ok, paused (blocked or checkpoint: until paused_until, with every source of the
+-- same account) or needs_cookies (a login wall: crawling stops until the cookies are renewed
+-- and a manual `pipeline crawl` succeeds).
+CREATE TABLE IF NOT EXISTS sources (
+  id               BIGINT        NOT NULL AUTO_INCREMENT,
+  name             VARCHAR(191)  NOT NULL,
+  kind             VARCHAR(32)   NOT NULL,
+  url              VARCHAR(2048) NOT NULL,
+  account          VARCHAR(191)  NOT NULL,
+  state            VARCHAR(32)   NOT NULL DEFAULT 'ok',
+  paused_until     DATETIME(6)   NULL,
+  last_crawl_at    DATETIME(6)   NULL,
+  last_verdict     VARCHAR(32)   NOT NULL DEFAULT '',
+  last_new_post_at DATETIME(6)   NULL,
+  updated_at       DATETIME(6)   NOT NULL,
+  PRIMARY KEY (id),
+  UNIQUE KEY sources_name (name),
+  KEY sources_account (account)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
+
+-- crawl_runs: one row per crawl job. job_id is the source and its schedule tick, so a job
+-- published twice (two schedulers during a hand-over) is crawled once. cursor_url is the next
+-- page of an unfinished run: a crawl that died resumes there when its job is redelivered.
+-- lease_until keeps a second consumer off a run that is still going.
+CREATE TABLE IF NOT EXISTS crawl_runs (
+  id          BIGINT        NOT NULL AUTO_INCREMENT,
+  job_id      VARCHAR(191)  NOT NULL,
+  source      VARCHAR(191)  NOT NULL,
+  started_at  DATETIME(6)   NOT NULL,
+  finished_at DATETIME(6)   NULL,
+  lease_until DATETIME(6)   NULL,
+  verdict     VARCHAR(32)   NOT NULL DEFAULT '',
+  pages       INT           NOT NULL DEFAULT 0,
+  posts_new   INT           NOT NULL DEFAULT 0,
+  posts_seen  INT           NOT NULL DEFAULT 0,
+  cursor_url  VARCHAR(4096) NOT NULL DEFAULT '',
+  error       TEXT          NULL,
+  PRIMARY KEY (id),
+  UNIQUE KEY crawl_runs_job (job_id),
+  KEY crawl_runs_source_started (source, started_at)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;

@@ -35,6 +35,10 @@ type Config struct {
 	Sinks []Sink `yaml:"sinks"`
 	// API configures the HTTP ingest API.
 	API API `yaml:"api"`
+	// Sources are crawled on their schedules.
+	Sources []Source `yaml:"sources"`
+	// Crawl holds settings shared by all sources.
+	Crawl Crawl `yaml:"crawl"`
 }
 
 // Redis holds the Redis connection.
@@ -185,6 +189,7 @@ func (c *Config) setDefaults() {
 	if c.Pipeline.MessageTimeout == 0 {
 		c.Pipeline.MessageTimeout = 30 * time.Second
 	}
+	c.setSourceDefaults()
 	if c.API.MaxBodyBytes == 0 {
 		c.API.MaxBodyBytes = 10 << 20
 	}

@@ -143,6 +143,7 @@ func (c *Config) Validate() error {
 			}
 		}
 	}
+	c.validateSources(add)
 	if len(errs) > 0 {
 		return errs
 	}

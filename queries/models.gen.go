@@ -20,6 +20,21 @@ type Alert struct {
 	CreatedAt time.Time
 }
 
+type CrawlRun struct {
+	ID         int64
+	JobID      string
+	Source     string
+	StartedAt  time.Time
+	FinishedAt sql.NullTime
+	LeaseUntil sql.NullTime
+	Verdict    string
+	Pages      int32
+	PostsNew   int32
+	PostsSeen  int32
+	CursorUrl  string
+	Error      sql.NullString
+}
+
 type Delivery struct {
 	ID         int64
 	AlertID    int64
@@ -63,4 +78,18 @@ type Rule struct {
 	Kind      string
 	Enabled   int8
 	UpdatedAt time.Time
+}
+
+type Source struct {
+	ID            int64
+	Name          string
+	Kind          string
+	Url           string
+	Account       string
+	State         string
+	PausedUntil   sql.NullTime
+	LastCrawlAt   sql.NullTime
+	LastVerdict   string
+	LastNewPostAt sql.NullTime
+	UpdatedAt     time.Time
 }

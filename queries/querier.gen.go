@@ -10,6 +10,9 @@ import (
 )
 
 type Querier interface {
+	// One affected row: this consumer runs (or resumes) the crawl. None: it is finished, or
+	// another consumer holds a live lease on it.
+	ClaimCrawlRun(ctx context.Context, arg ClaimCrawlRunParams) (int64, error)
 	// One affected row means this caller may send: the delivery was pending or failed, or its
 	// last claim lapsed (the sender died). Counting the attempt here counts one a crash cut short.
 	ClaimDelivery(ctx context.Context, arg ClaimDeliveryParams) (int64, error)
@@ -17,22 +20,34 @@ type Querier interface {
 	CountDeliveries(ctx context.Context, status string) (int64, error)
 	CountMatches(ctx context.Context) (int64, error)
 	CountPosts(ctx context.Context) (int64, error)
+	// INSERT IGNORE on the job id: a job delivered twice finds the run of its first delivery.
+	CreateCrawlRun(ctx context.Context, arg CreateCrawlRunParams) error
 	CreateDelivery(ctx context.Context, arg CreateDeliveryParams) error
 	DisableRule(ctx context.Context, arg DisableRuleParams) error
+	FinishCrawlRun(ctx context.Context, arg FinishCrawlRunParams) error
 	GetAlertByDedupKey(ctx context.Context, dedupKey string) (GetAlertByDedupKeyRow, error)
+	GetCrawlRun(ctx context.Context, jobID string) (CrawlRun, error)
 	GetDeliveryStatus(ctx context.Context, arg GetDeliveryStatusParams) (string, error)
 	GetPost(ctx context.Context, arg GetPostParams) (Post, error)
+	GetSource(ctx context.Context, name string) (Source, error)
 	// INSERT IGNORE on the unique dedup key: one affected row means this call stored the alert.
 	InsertAlert(ctx context.Context, arg InsertAlertParams) (sql.Result, error)
 	// Newest first, with the rule and post they are about.
 	ListAlerts(ctx context.Context, limit int32) ([]ListAlertsRow, error)
+	ListCrawlRuns(ctx context.Context, arg ListCrawlRunsParams) ([]CrawlRun, error)
 	ListRules(ctx context.Context) ([]ListRulesRow, error)
 	MarkAlertPublished(ctx context.Context, id int64) error
 	MarkDeliveryFailed(ctx context.Context, arg MarkDeliveryFailedParams) error
 	MarkDeliverySent(ctx context.Context, arg MarkDeliverySentParams) error
+	// A block or checkpoint pauses every source crawled with the account.
+	PauseAccount(ctx context.Context, arg PauseAccountParams) error
 	// The normalize stage reads what it already holds for a batch of one source's posts, to tell
 	// new from edited from repeated before it writes.
 	PostsByExternalIDs(ctx context.Context, arg PostsByExternalIDsParams) ([]PostsByExternalIDsRow, error)
+	RecordSourceCrawl(ctx context.Context, arg RecordSourceCrawlParams) error
+	// After each page: where to resume, and the counts so far.
+	SaveCrawlProgress(ctx context.Context, arg SaveCrawlProgressParams) error
+	SetSourceState(ctx context.Context, arg SetSourceStateParams) error
 	// Unique per (rule, post): a redelivered or edited post keeps one row, with the newest terms.
 	UpsertMatch(ctx context.Context, arg UpsertMatchParams) error
 	// One post; the batch form of this statement is UpsertPosts in batch.go. edits is assigned
@@ -40,6 +55,8 @@ type Querier interface {
 	UpsertPost(ctx context.Context, arg UpsertPostParams) error
 	// Rules are synced from the configuration by name at start-up.
 	UpsertRule(ctx context.Context, arg UpsertRuleParams) error
+	// Sources are synced from the configuration by name at start-up; their state is kept.
+	UpsertSource(ctx context.Context, arg UpsertSourceParams) error
 }
 
 var _ Querier = (*Queries)(nil)

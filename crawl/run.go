@@ -1,0 +1,317 @@
+package crawl
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"groupwatch/config"
+	"groupwatch/handlers"
+	"groupwatch/sources"
+)
+
+// Job is one scheduled (or manual) crawl of one source, on the crawl.jobs topic. Its ID is
+// the source and the schedule tick, so the same tick published twice is crawled once.
+type Job struct {
+	V      int       `json:"v"`
+	ID     string    `json:"id"`
+	Source string    `json:"source"`
+	Tick   time.Time `json:"tick"`
+}
+
+// JobID is the id of a source's crawl at tick.
+func JobID(source string, tick time.Time) string {
+	return fmt.Sprintf("%s@%d", source, tick.Unix())
+}
+
+// HealthEvent tells the alerts stage that a source stopped producing: blocked, at a
+// checkpoint, behind a login wall, gone, or showing pages nobody expected.
+type HealthEvent struct {
+	V           int        `json:"v"`
+	Source      string     `json:"source"`
+	Account     string     `json:"account"`
+	Verdict     string     `json:"verdict"`
+	State       string     `json:"state"`
+	PausedUntil *time.Time `json:"paused_until,omitempty"`
+	Detail      string     `json:"detail,omitempty"`
+	At          time.Time  `json:"at"`
+}
+
+// Source states, as stored in the sources table.
+const (
+	StateOK           = "ok"
+	StatePaused       = "paused"
+	StateNeedsCookies = "needs_cookies"
+)
+
+// SourceState is what the store knows of a source between crawls.
+type SourceState struct {
+	State       string
+	PausedUntil time.Time
+}
+
+// Progress is a run's position: where it resumes and what it counted.
+type Progress struct {
+	Cursor           string
+	Pages, New, Seen int
+}
+
+// State is the MySQL side of crawling: runs, source state, and which posts are stored.
+type State interface {
+	// StartRun creates or resumes the run of a job; ok is false when the run is finished or
+	// another consumer holds it. A resumed run comes back with its progress.
+	StartRun(ctx context.Context, job Job, lease time.Duration) (p Progress, ok bool, err error)
+	SaveProgress(ctx context.Context, jobID string, p Progress, lease time.Duration) error
+	FinishRun(ctx context.Context, jobID string, r Result) error
+	Source(ctx context.Context, name string) (SourceState, error)
+	PauseAccount(ctx context.Context, account string, until time.Time) error
+	SetSourceState(ctx context.Context, name, state string) error
+	RecordCrawl(ctx context.Context, name, verdict string, newestPost *time.Time) error
+	// Seen returns which of the ids are stored as posts of source.
+	Seen(ctx context.Context, source string, ids []string) (map[string]bool, error)
+}
+
+// Result is what one run did.
+type Result struct {
+	// Verdict of the last page, or "skipped" when the source was paused or needs cookies.
+	Verdict          string
+	Pages, New, Seen int
+	// Posts are the new posts (all posts on a dry run without a state to ask).
+	Posts []sources.Post
+	// Err says what stopped the run early (a fetch that kept failing), if anything.
+	Err string
+	// Body is the start of an unexpected page, for whoever debugs the markup.
+	Body string
+}
+
+// Runner crawls one source.
+type Runner struct {
+	Source  config.Source
+	Fetcher *Fetcher
+	Parser  sources.Parser
+	State   State // nil: nothing is read from or written to MySQL
+	// Publish sends new posts to posts.raw; nil on a dry run.
+	Publish func(ctx context.Context, posts []handlers.RawPost) error
+	// Health sends health events; nil on a dry run.
+	Health func(ctx context.Context, e HealthEvent) error
+	// DryRun writes nothing: no run, no state, no posts, no events.
+	DryRun bool
+	// Force crawls a paused source or one that needs cookies (a manual crawl after the
+	// cookies were renewed); a good page then sets the source back to ok.
+	Force bool
+	Clock Clock
+}
+
+// runLease keeps other consumers off a run while it goes; renewed after every page.
+const runLease = 10 * time.Minute
+
+// ErrRunHeldElsewhere says another consumer is crawling this job right now.
+var ErrRunHeldElsewhere = errors.New("crawl run held by another consumer")
+
+// Run crawls from the first page (or where an interrupted run of the same job stopped),
+// publishing new posts page by page, until it meets StopAfterSeen consecutive stored posts,
+// the last page or MaxPages.
+func (r *Runner) Run(ctx context.Context, job Job) (Result, error) {
+	clock := r.clock()
+	src := r.Source
+	var res Result
+	var st SourceState
+	if r.State != nil {
+		var err error
+		if st, err = r.State.Source(ctx, src.Name); err != nil {
+			return res, err
+		}
+		if skip := skipReason(st, clock.Now()); skip != "" && !r.DryRun && !r.Force {
+			res.Verdict, res.Err = "skipped", skip
+			return res, nil
+		}
+	}
+	progress := Progress{}
+	if r.State != nil && !r.DryRun {
+		p, ok, err := r.State.StartRun(ctx, job, runLease)
+		if err != nil {
+			return res, err
+		}
+		if !ok {
+			return res, ErrRunHeldElsewhere
+		}
+		progress = p
+	}
+	next := src.URL
+	if progress.Cursor != "" {
+		next = progress.Cursor
+	}
+	res.Pages, res.New, res.Seen = progress.Pages, progress.New, progress.Seen
+	consecutiveSeen := 0
+	var newest *time.Time
+
+	for next != "" && res.Pages < src.MaxPages {
+		page, err := r.Fetcher.Fetch(ctx, next)
+		if err != nil {
+			if ctx.Err() != nil {
+				return res, ctx.Err() // shutting down: the job stays pending and resumes
+			}
+			res.Err = err.Error()
+			res.Verdict = "fetch_failed"
+			break
+		}
+		parsed, err := r.Parser.Parse(sources.Response{Body: page.Body, URL: page.URL, FetchedAt: page.Fetched})
+		if err != nil {
+			res.Verdict, res.Err = string(sources.VerdictUnexpected), err.Error()
+			break
+		}
+		res.Pages++
+		res.Verdict = string(parsed.Verdict)
+		if parsed.Verdict != sources.VerdictOK {
+			res.Body = parsed.Body
+			if err := r.onBadVerdict(ctx, parsed.Verdict, clock.Now()); err != nil {
+				return res, err
+			}
+			break
+		}
+		fresh, stop, err := r.sortPage(ctx, parsed.Posts, res.Pages == 1 && progress.Cursor == "", &consecutiveSeen)
+		if err != nil {
+			return res, err
+		}
+		res.Seen += len(parsed.Posts) - len(fresh)
+		res.New += len(fresh)
+		res.Posts = append(res.Posts, fresh...)
+		for _, p := range fresh {
+			if !p.PostedAt.IsZero() && (newest == nil || p.PostedAt.After(*newest)) {
+				t := p.PostedAt
+				newest = &t
+			}
+		}
+		if len(fresh) > 0 && r.Publish != nil && !r.DryRun {
+			if err := r.Publish(ctx, rawPosts(src.Name, fresh, clock.Now())); err != nil {
+				return res, fmt.Errorf("cannot publish posts of %s: %w", src.Name, err)
+			}
+		}
+		next = parsed.Next
+		if stop {
+			break
+		}
+		if r.State != nil && !r.DryRun {
+			if err := r.State.SaveProgress(ctx, job.ID, Progress{Cursor: next, Pages: res.Pages, New: res.New, Seen: res.Seen}, runLease); err != nil {
+				return res, err
+			}
+		}
+	}
+	if r.State != nil && !r.DryRun {
+		if err := r.State.FinishRun(ctx, job.ID, res); err != nil {
+			return res, err
+		}
+		if err := r.State.RecordCrawl(ctx, src.Name, res.Verdict, newest); err != nil {
+			return res, err
+		}
+		if res.Verdict == string(sources.VerdictOK) && st.State != StateOK && st.State != "" {
+			if err := r.State.SetSourceState(ctx, src.Name, StateOK); err != nil {
+				return res, err
+			}
+		}
+	}
+	return res, nil
+}
+
+func skipReason(st SourceState, now time.Time) string {
+	switch {
+	case st.State == StatePaused && now.Before(st.PausedUntil):
+		return "paused until " + st.PausedUntil.UTC().Format(time.RFC3339)
+	case st.State == StateNeedsCookies:
+		return "needs new cookies: renew them, then run `pipeline crawl SOURCE` once"
+	}
+	return ""
+}
+
+// sortPage returns the page's posts not yet stored, and whether the run should stop: after
+// StopAfterSeen stored posts in a row. A pinned post (first on the first page and older than
+// the post after it) neither counts nor breaks the row.
+func (r *Runner) sortPage(ctx context.Context, posts []sources.Post, firstPage bool, consecutive *int) ([]sources.Post, bool, error) {
+	seen := map[string]bool{}
+	if r.State != nil && len(posts) > 0 {
+		ids := make([]string, len(posts))
+		for i, p := range posts {
+			ids[i] = p.ExternalID
+		}
+		var err error
+		if seen, err = r.State.Seen(ctx, r.Source.Name, ids); err != nil {
+			return nil, false, err
+		}
+	}
+	var fresh []sources.Post
+	for i, p := range posts {
+		if !seen[p.ExternalID] {
+			fresh = append(fresh, p)
+			*consecutive = 0
+			continue
+		}
+		if firstPage && i == 0 && pinned(posts) {
+			continue
+		}
+		*consecutive++
+		if *consecutive >= r.Source.StopAfterSeen {
+			return fresh, true, nil
+		}
+	}
+	return fresh, false, nil
+}
+
+// pinned says the first post is out of the feed's newest-first order: a pinned post.
+func pinned(posts []sources.Post) bool {
+	return len(posts) > 1 && !posts[0].PostedAt.IsZero() && !posts[1].PostedAt.IsZero() &&
+		posts[0].PostedAt.Before(posts[1].PostedAt)
+}
+
+// onBadVerdict pauses or flags the source and tells the alerts stage.
+func (r *Runner) onBadVerdict(ctx context.Context, v sources.Verdict, now time.Time) error {
+	if r.DryRun || r.State == nil {
+		return nil
+	}
+	src := r.Source
+	ev := HealthEvent{V: handlers.Version, Source: src.Name, Account: src.AccountName(), Verdict: string(v), State: StateOK, At: now.UTC()}
+	switch v {
+	case sources.VerdictBlocked, sources.VerdictCheckpoint:
+		until := now.Add(src.Cooldown).UTC()
+		if err := r.State.PauseAccount(ctx, src.AccountName(), until); err != nil {
+			return err
+		}
+		ev.State, ev.PausedUntil = StatePaused, &until
+		ev.Detail = fmt.Sprintf("every source of account %s paused until %s", src.AccountName(), until.Format(time.RFC3339))
+	case sources.VerdictLoginWall:
+		if err := r.State.SetSourceState(ctx, src.Name, StateNeedsCookies); err != nil {
+			return err
+		}
+		ev.State, ev.Detail = StateNeedsCookies, "the cookies no longer log in: export new ones"
+	}
+	if r.Health != nil {
+		return r.Health(ctx, ev)
+	}
+	return nil
+}
+
+func rawPosts(source string, posts []sources.Post, now time.Time) []handlers.RawPost {
+	out := make([]handlers.RawPost, 0, len(posts))
+	for _, p := range posts {
+		rp := handlers.RawPost{
+			V: handlers.Version, Source: source, ExternalID: p.ExternalID, Author: p.Author,
+			Text: p.Text, URL: p.URL, ReceivedAt: now.UTC(),
+		}
+		if !p.PostedAt.IsZero() {
+			t := p.PostedAt.UTC()
+			rp.PostedAt = &t
+		}
+		if raw, err := p.MarshalJSON(); err == nil {
+			rp.Raw = raw // counts, images, author url and shared id kept with the post
+		}
+		out = append(out, rp)
+	}
+	return out
+}
+
+func (r *Runner) clock() Clock {
+	if r.Clock == nil {
+		return RealClock{}
+	}
+	return r.Clock
+}
