@@ -22,7 +22,7 @@ type Job struct {
 
 // JobID is the id of a source's crawl at tick.
 func JobID(source string, tick time.Time) string {
-	return fmt.Sprintf("%s@%d", source, tick.Unix())
+	return source + "@" + tick.UTC().Format("2006-01-02T15:04:05.000Z")
 }
 
 // HealthEvent tells the alerts stage that a source stopped producing: blocked, at a
