@@ -68,8 +68,8 @@ type Topics struct {
 // Pipeline tunes the stages.
 type Pipeline struct {
 	// Consumers is the number of concurrent consumers per stage in this process, by stage
-	// name (normalize, match, evaluate, notify). Defaults: normalize 128, match 16,
-	// evaluate 4, notify 2. Normalize batches the writes of its concurrent consumers into one
+	// name (crawl, normalize, match, evaluate, notify). Defaults: crawl 2, normalize 128,
+	// match 16, evaluate 4, notify 2. Normalize batches the writes of its concurrent consumers into one
 	// statement, so more consumers mean bigger batches: 128 measured 30-45% faster than 32
 	// (docs/benchmarks.md). Each consumer holds one Redis connection while it waits.
 	Consumers map[string]int `yaml:"consumers"`
@@ -162,16 +162,18 @@ const (
 	StageMatch     = "match"
 	StageEvaluate  = "evaluate"
 	StageNotify    = "notify"
+	StageCrawl     = "crawl"
 )
 
 // Stages lists the stage names in pipeline order.
-var Stages = []string{StageNormalize, StageMatch, StageEvaluate, StageNotify}
+var Stages = []string{StageCrawl, StageNormalize, StageMatch, StageEvaluate, StageNotify}
 
 var defaultConsumers = map[string]int{
 	StageNormalize: 128,
 	StageMatch:     16,
 	StageEvaluate:  4,
 	StageNotify:    2,
+	StageCrawl:     2,
 }
 
 func (c *Config) setDefaults() {

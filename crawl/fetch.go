@@ -41,9 +41,11 @@ type Fetcher struct {
 	// UserAgent and AcceptLanguage are sent with every request. Defaults above.
 	UserAgent      string
 	AcceptLanguage string
-	// Limiter, if set, spaces requests for Keys (e.g. "source:x", "account:y").
-	Limiter *Limiter
-	Keys    []string
+	// Limiter, if set, spaces requests for Keys (e.g. "source:x", "account:y") by Interval
+	// (the limiter's own Interval when zero).
+	Limiter  *Limiter
+	Keys     []string
+	Interval time.Duration
 	// MaxAttempts per page on 5xx, 429 and network errors. Default 5.
 	MaxAttempts int
 	// Backoff is the first wait after a failure; it doubles, with jitter, up to 2 minutes.
@@ -105,7 +107,11 @@ func (f *Fetcher) Fetch(ctx context.Context, rawURL string) (*Page, error) {
 	var last error
 	for attempt := 1; attempt <= attempts; attempt++ {
 		if f.Limiter != nil {
-			if err := f.Limiter.Wait(ctx, f.Keys...); err != nil {
+			interval := f.Interval
+			if interval == 0 {
+				interval = f.Limiter.Interval
+			}
+			if err := f.Limiter.WaitFor(ctx, interval, f.Keys...); err != nil {
 				return nil, err
 			}
 		}

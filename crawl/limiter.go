@@ -45,8 +45,15 @@ type Limiter struct {
 	next map[string]time.Time
 }
 
-// Wait blocks until a request may go for every key, then books the next slot of each.
+// Wait blocks until a request may go for every key, then books the next slot of each,
+// Interval later.
 func (l *Limiter) Wait(ctx context.Context, keys ...string) error {
+	return l.WaitFor(ctx, l.Interval, keys...)
+}
+
+// WaitFor is Wait with the source's own interval: one limiter serves sources of different
+// paces that share an account.
+func (l *Limiter) WaitFor(ctx context.Context, interval time.Duration, keys ...string) error {
 	l.mu.Lock()
 	if l.next == nil {
 		l.next = map[string]time.Time{}
@@ -62,7 +69,7 @@ func (l *Limiter) Wait(ctx context.Context, keys ...string) error {
 	if random == nil {
 		random = rand.Float64
 	}
-	gap := time.Duration(float64(l.Interval) * (1 + l.Jitter*random()))
+	gap := time.Duration(float64(interval) * (1 + l.Jitter*random()))
 	for _, k := range keys {
 		l.next[k] = at.Add(gap)
 	}

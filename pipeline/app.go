@@ -11,12 +11,14 @@ import (
 	"time"
 
 	"github.com/ThreeDotsLabs/watermill-redisstream/pkg/redisstream"
+	"github.com/ThreeDotsLabs/watermill/message"
 	"github.com/redis/go-redis/v9"
 	"go.uber.org/fx"
 	"go.uber.org/fx/fxevent"
 
 	"groupwatch"
 	"groupwatch/config"
+	"groupwatch/crawl"
 	"groupwatch/handlers"
 	"groupwatch/query"
 	"groupwatch/sinks"
@@ -67,9 +69,13 @@ func NewRunApp(cfg *config.Config, opts RunOptions, logger *slog.Logger) *fx.App
 		StorageModule,
 		RulesModule,
 		fx.Module("router",
-			fx.Provide(NewMetrics, newNotifySinks, newRouterDeps, NewRouter),
+			fx.Provide(NewMetrics, newPublisher, newNotifySinks, newCrawlers, newRouterDeps, NewRouter),
 			fx.Invoke(runRouter),
 		),
+	}
+	if len(cfg.Sources) > 0 && !opts.Drain {
+		// --drain is a batch run: no new crawl jobs, or it would never be drained.
+		modules = append(modules, fx.Module("scheduler", fx.Invoke(runScheduler)))
 	}
 	if opts.HTTPAddr != "" {
 		modules = append(modules, fx.Module("http", fx.Provide(newHTTPServer), fx.Invoke(serveHTTP)))
@@ -210,10 +216,68 @@ func newNotifySinks(lc fx.Lifecycle, cfg *config.Config, opts RunOptions) map[st
 	return byKind
 }
 
-func newRouterDeps(cfg *config.Config, opts RunOptions, logger *slog.Logger, rdb *redis.Client, m *Metrics,
-	s *store.Store, rules Rules, notifySinks map[string]map[string]handlers.Sink) RouterDeps {
+// newPublisher is the one publisher of the process. Its client is shared, so closing it (as
+// the router does for each handler) leaves the client to its owner.
+func newPublisher(cfg *config.Config, rdb *redis.Client, logger *slog.Logger) (message.Publisher, error) {
+	pub, err := redisstream.NewPublisher(redisstream.PublisherConfig{
+		Client: sharedClient{rdb}, DefaultMaxlen: cfg.Topics.MaxLen,
+	}, newWatermillLogger(logger, &correlations{}))
+	if err != nil {
+		return nil, fmt.Errorf("cannot create publisher: %w", err)
+	}
+	return pub, nil
+}
+
+// newCrawlers prepares the crawl stage when sources are configured, and syncs them into the
+// sources table.
+func newCrawlers(cfg *config.Config, s *store.Store, pub message.Publisher, logger *slog.Logger) (*Crawlers, error) {
+	if len(cfg.Sources) == 0 {
+		return nil, nil
+	}
+	if err := s.SyncSources(context.Background(), cfg.Sources); err != nil {
+		return nil, err
+	}
+	return NewCrawlers(cfg, s, pub, logger.With("component", "crawl"))
+}
+
+func runScheduler(lc fx.Lifecycle, cfg *config.Config, opts RunOptions, rdb *redis.Client, pub message.Publisher, logger *slog.Logger) {
+	topic := NewTopics(cfg.Topics.Prefix).CrawlJobs()
+	prefix := ""
+	if cfg.Topics.Prefix != "" {
+		prefix = cfg.Topics.Prefix + "."
+	}
+	sched := &crawl.Scheduler{
+		Redis: rdb, Prefix: prefix, Instance: opts.Instance, Sources: cfg.Sources,
+		Logger: logger.With("component", "scheduler"),
+		Publish: func(_ context.Context, job crawl.Job) error {
+			m, err := newMessage(job, nil)
+			if err != nil {
+				return err
+			}
+			m.Metadata.Set(MetaCorrelationID, "job/"+job.ID)
+			m.Metadata.Set(MetaReceivedAt, time.Now().UTC().Format(time.RFC3339Nano))
+			return pub.Publish(topic, m)
+		},
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	lc.Append(fx.Hook{
+		OnStart: func(context.Context) error {
+			go func() { defer close(done); _ = sched.Run(ctx) }()
+			return nil
+		},
+		OnStop: func(context.Context) error {
+			cancel()
+			<-done
+			return nil
+		},
+	})
+}
+
+func newRouterDeps(cfg *config.Config, opts RunOptions, logger *slog.Logger, rdb *redis.Client, pub message.Publisher, m *Metrics,
+	s *store.Store, rules Rules, notifySinks map[string]map[string]handlers.Sink, crawlers *Crawlers) RouterDeps {
 	return RouterDeps{
-		Config: cfg, Logger: logger, Redis: rdb, Metrics: m, Instance: opts.Instance,
+		Config: cfg, Logger: logger, Redis: rdb, Publisher: pub, Metrics: m, Instance: opts.Instance, Crawlers: crawlers,
 		Normalize:   handlers.Normalize{Store: s},
 		Match:       handlers.Match{Matcher: rules.Matcher, RuleIDs: rules.IDs, Store: s},
 		Evaluate:    handlers.Evaluate{Rules: rules.Info, Store: s},
@@ -253,15 +317,9 @@ func runRouter(lc fx.Lifecycle, r *Router, sd fx.Shutdowner, logger *slog.Logger
 	})
 }
 
-func newHTTPServer(cfg *config.Config, opts RunOptions, rdb *redis.Client, db *sql.DB, r *Router, m *Metrics, logger *slog.Logger) (*HTTPServer, error) {
+func newHTTPServer(cfg *config.Config, opts RunOptions, rdb *redis.Client, db *sql.DB, r *Router, m *Metrics, pub message.Publisher, logger *slog.Logger) (*HTTPServer, error) {
 	var ingest http.Handler
 	if cfg.API.Token != "" {
-		pub, err := redisstream.NewPublisher(redisstream.PublisherConfig{
-			Client: sharedClient{rdb}, DefaultMaxlen: cfg.Topics.MaxLen,
-		}, newWatermillLogger(logger, &correlations{}))
-		if err != nil {
-			return nil, fmt.Errorf("cannot create publisher: %w", err)
-		}
 		ingest = &IngestAPI{
 			Token: cfg.API.Token, MaxBodyBytes: cfg.API.MaxBodyBytes, Publisher: pub,
 			Topic: NewTopics(cfg.Topics.Prefix).Raw(), Logger: logger.With("component", "ingest-api"), Now: time.Now,

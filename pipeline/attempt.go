@@ -23,3 +23,16 @@ func attempt(timeout time.Duration) message.HandlerMiddleware {
 		}
 	}
 }
+
+// boundedAttempt bounds each attempt but lets shutdown cancel it: for crawls, which take
+// minutes and resume from their cursor.
+func boundedAttempt(timeout time.Duration) message.HandlerMiddleware {
+	return func(h message.HandlerFunc) message.HandlerFunc {
+		return func(msg *message.Message) ([]*message.Message, error) {
+			ctx, cancel := context.WithTimeout(msg.Context(), timeout)
+			defer cancel()
+			msg.SetContext(ctx)
+			return h(msg)
+		}
+	}
+}

@@ -23,11 +23,15 @@ type Subscription struct {
 
 // RouterDeps is what the router is built from.
 type RouterDeps struct {
-	Config   *config.Config
-	Logger   *slog.Logger
-	Redis    *redis.Client
-	Metrics  *Metrics
-	Instance string // consumer names are instance.stage.index
+	Config    *config.Config
+	Logger    *slog.Logger
+	Redis     *redis.Client
+	Publisher message.Publisher
+	Metrics   *Metrics
+	Instance  string // consumer names are instance.stage.index
+
+	// Crawlers runs the crawl stage; nil when no source is configured.
+	Crawlers *Crawlers
 
 	Normalize handlers.Normalize
 	Match     handlers.Match
@@ -50,7 +54,14 @@ type stage struct {
 	topic     string
 	consumers int
 	handle    message.NoPublishHandlerFunc
+	// long marks a stage whose attempts run for minutes (a crawl, paced by its rate limit):
+	// a long deadline, and shutdown interrupts it (the job resumes from its cursor) instead
+	// of waiting for it.
+	long bool
 }
+
+// crawlTimeout bounds one crawl attempt.
+const crawlTimeout = 30 * time.Minute
 
 // NewRouter builds the router: per stage, K consumers sharing the stage's consumer group,
 // each behind the same middleware.
@@ -58,13 +69,7 @@ func NewRouter(d RouterDeps) (*Router, error) {
 	corr := &correlations{}
 	wlog := newWatermillLogger(d.Logger, corr)
 	client := sharedClient{d.Redis}
-	pub, err := redisstream.NewPublisher(redisstream.PublisherConfig{
-		Client:        client,
-		DefaultMaxlen: d.Config.Topics.MaxLen,
-	}, wlog)
-	if err != nil {
-		return nil, fmt.Errorf("cannot create publisher: %w", err)
-	}
+	pub := d.Publisher
 	router, err := message.NewRouter(message.RouterConfig{CloseTimeout: d.Config.Pipeline.CloseTimeout}, wlog)
 	if err != nil {
 		return nil, fmt.Errorf("cannot create router: %w", err)
@@ -73,11 +78,16 @@ func NewRouter(d RouterDeps) (*Router, error) {
 
 	topics := NewTopics(d.Config.Topics.Prefix)
 	consumers := d.Config.Pipeline.Consumers
-	stages := []stage{
-		{config.StageNormalize, topics.Raw(), consumers[config.StageNormalize], normalizeStage(d.Normalize, pub, topics.Normalized())},
-		{config.StageMatch, topics.Normalized(), consumers[config.StageMatch], matchStage(d.Match, pub, topics.Matched())},
-		{config.StageEvaluate, topics.Matched(), consumers[config.StageEvaluate], evaluateStage(d.Evaluate, pub, topics.Alerts())},
+	var stages []stage
+	if d.Crawlers != nil {
+		stages = append(stages, stage{name: config.StageCrawl, topic: topics.CrawlJobs(), consumers: consumers[config.StageCrawl],
+			handle: crawlStage(d.Crawlers, d.Logger), long: true})
 	}
+	stages = append(stages,
+		stage{name: config.StageNormalize, topic: topics.Raw(), consumers: consumers[config.StageNormalize], handle: normalizeStage(d.Normalize, pub, topics.Normalized())},
+		stage{name: config.StageMatch, topic: topics.Normalized(), consumers: consumers[config.StageMatch], handle: matchStage(d.Match, pub, topics.Matched())},
+		stage{name: config.StageEvaluate, topic: topics.Matched(), consumers: consumers[config.StageEvaluate], handle: evaluateStage(d.Evaluate, pub, topics.Alerts())},
+	)
 	kinds := make([]string, 0, len(d.NotifySinks))
 	for kind := range d.NotifySinks {
 		kinds = append(kinds, kind)
@@ -85,7 +95,7 @@ func NewRouter(d RouterDeps) (*Router, error) {
 	sort.Strings(kinds)
 	for _, kind := range kinds {
 		h := handlers.Notify{Sinks: d.NotifySinks[kind], Store: d.Store}
-		stages = append(stages, stage{config.StageNotify + "." + kind, topics.Alerts(), consumers[config.StageNotify], notifyStage(h)})
+		stages = append(stages, stage{name: config.StageNotify + "." + kind, topic: topics.Alerts(), consumers: consumers[config.StageNotify], handle: notifyStage(h)})
 	}
 
 	r := &Router{Router: router}
@@ -101,7 +111,7 @@ func NewRouter(d RouterDeps) (*Router, error) {
 				// A nack reaching the subscriber is re-sent in-process; never in a hot loop.
 				NackResendSleep:               time.Second,
 				BlockTime:                     time.Second,
-				MaxIdleTime:                   d.Config.Pipeline.ClaimIdle,
+				MaxIdleTime:                   claimIdle(s, d.Config),
 				ClaimInterval:                 min(5*time.Second, d.Config.Pipeline.ClaimIdle),
 				DisableIndefiniteInitialBlock: true,
 			}, wlog)
@@ -113,6 +123,23 @@ func NewRouter(d RouterDeps) (*Router, error) {
 		}
 	}
 	return r, nil
+}
+
+// claimIdle is how long an entry may sit with a silent consumer before another claims it. A
+// crawl renews its run's lease as it goes, so a claimed job whose crawl is still alive waits
+// (ErrRunHeldElsewhere) rather than crawls twice.
+func claimIdle(s stage, cfg *config.Config) time.Duration {
+	if s.long {
+		return max(cfg.Pipeline.ClaimIdle, crawlTimeout)
+	}
+	return cfg.Pipeline.ClaimIdle
+}
+
+func attemptFor(s stage, cfg *config.Config) message.HandlerMiddleware {
+	if s.long {
+		return boundedAttempt(crawlTimeout)
+	}
+	return attempt(cfg.Pipeline.MessageTimeout)
 }
 
 // stageMiddleware is the one place the middleware order is written. Outermost first:
@@ -138,7 +165,7 @@ func stageMiddleware(s stage, pub message.Publisher, d RouterDeps, corr *correla
 			logger:    d.Logger,
 			onFailure: d.Metrics.failedAttempt(s.name),
 		}.middleware,
-		attempt(d.Config.Pipeline.MessageTimeout),
+		attemptFor(s, d.Config),
 		panicsArePermanent,
 	}
 }

@@ -27,3 +27,10 @@ func (t Topics) Alerts() string { return t.name("alerts") }
 
 // Poison is where messages from topic go that can never be processed, with the reason.
 func Poison(topic string) string { return topic + ".poison" }
+
+// CrawlJobs carries the scheduler's crawl jobs to the crawl stage.
+func (t Topics) CrawlJobs() string { return t.name("crawl.jobs") }
+
+// SourcesHealth carries a source's health events (blocked, needs cookies, gone) for the
+// alerts stage.
+func (t Topics) SourcesHealth() string { return t.name("sources.health") }
