@@ -57,11 +57,24 @@ type Progress struct {
 	Pages, New, Seen int
 }
 
+// Claim is what StartRun found.
+type Claim int
+
+// Claims of a run.
+const (
+	// ClaimOK: this consumer runs the job (new, or resumed with its progress).
+	ClaimOK Claim = iota
+	// ClaimFinished: the job was crawled already; nothing to do.
+	ClaimFinished
+	// ClaimHeld: another consumer is crawling it right now.
+	ClaimHeld
+)
+
 // State is the MySQL side of crawling: runs, source state, and which posts are stored.
 type State interface {
-	// StartRun creates or resumes the run of a job; ok is false when the run is finished or
-	// another consumer holds it. A resumed run comes back with its progress.
-	StartRun(ctx context.Context, job Job, lease time.Duration) (p Progress, ok bool, err error)
+	// StartRun creates or resumes the run of a job. A resumed run comes back with its
+	// progress.
+	StartRun(ctx context.Context, job Job, lease time.Duration) (Progress, Claim, error)
 	SaveProgress(ctx context.Context, jobID string, p Progress, lease time.Duration) error
 	FinishRun(ctx context.Context, jobID string, r Result) error
 	Source(ctx context.Context, name string) (SourceState, error)
@@ -129,11 +142,14 @@ func (r *Runner) Run(ctx context.Context, job Job) (Result, error) {
 	}
 	progress := Progress{}
 	if r.State != nil && !r.DryRun {
-		p, ok, err := r.State.StartRun(ctx, job, runLease)
-		if err != nil {
+		p, claim, err := r.State.StartRun(ctx, job, runLease)
+		switch {
+		case err != nil:
 			return res, err
-		}
-		if !ok {
+		case claim == ClaimFinished:
+			res.Verdict, res.Err = "skipped", "job "+job.ID+" was crawled already"
+			return res, nil
+		case claim == ClaimHeld:
 			return res, ErrRunHeldElsewhere
 		}
 		progress = p

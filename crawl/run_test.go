@@ -36,8 +36,11 @@ type fakeState struct {
 	finished *Result
 }
 
-func (s *fakeState) StartRun(_ context.Context, _ Job, _ time.Duration) (Progress, bool, error) {
-	return s.progress, !s.held, nil
+func (s *fakeState) StartRun(_ context.Context, _ Job, _ time.Duration) (Progress, Claim, error) {
+	if s.held {
+		return s.progress, ClaimHeld, nil
+	}
+	return s.progress, ClaimOK, nil
 }
 func (s *fakeState) SaveProgress(_ context.Context, _ string, p Progress, _ time.Duration) error {
 	s.saved = append(s.saved, p)

@@ -250,12 +250,10 @@ func runScheduler(lc fx.Lifecycle, cfg *config.Config, opts RunOptions, rdb *red
 		Redis: rdb, Prefix: prefix, Instance: opts.Instance, Sources: cfg.Sources,
 		Logger: logger.With("component", "scheduler"),
 		Publish: func(_ context.Context, job crawl.Job) error {
-			m, err := newMessage(job, nil)
+			m, err := NewJobMessage(job)
 			if err != nil {
 				return err
 			}
-			m.Metadata.Set(MetaCorrelationID, "job/"+job.ID)
-			m.Metadata.Set(MetaReceivedAt, time.Now().UTC().Format(time.RFC3339Nano))
 			return pub.Publish(topic, m)
 		},
 	}

@@ -53,7 +53,7 @@ func quietLogger() *slog.Logger {
 func runUntilDrained(t *testing.T, cfg *config.Config, opts pipeline.RunOptions) int {
 	t.Helper()
 	opts.Drain = true
-	app := pipeline.NewRunApp(cfg, opts, quietLogger())
+	app := pipeline.NewRunApp(cfg, opts, testLogger())
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	if err := app.Start(ctx); err != nil {
@@ -165,4 +165,11 @@ func TestIngestReportsBadLines(t *testing.T) {
 	if got := pub.msgs[0].Metadata.Get(pipeline.MetaCorrelationID); got != "fb:test-group/p1" {
 		t.Fatalf("correlation id %q", got)
 	}
+}
+
+func testLogger() *slog.Logger {
+	if os.Getenv("GROUPWATCH_TEST_LOGS") != "" {
+		return slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	}
+	return quietLogger()
 }

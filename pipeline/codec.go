@@ -9,6 +9,7 @@ import (
 	"github.com/ThreeDotsLabs/watermill/message"
 	"github.com/ThreeDotsLabs/watermill/message/router/middleware"
 
+	"groupwatch/crawl"
 	"groupwatch/handlers"
 )
 
@@ -63,5 +64,16 @@ func NewRawPostMessage(p handlers.RawPost) (*message.Message, error) {
 	}
 	msg.Metadata.Set(MetaCorrelationID, p.Source+"/"+p.ExternalID)
 	msg.Metadata.Set(MetaReceivedAt, p.ReceivedAt.UTC().Format(time.RFC3339Nano))
+	return msg, nil
+}
+
+// NewJobMessage makes the crawl.jobs message for a job.
+func NewJobMessage(job crawl.Job) (*message.Message, error) {
+	msg, err := newMessage(job, nil)
+	if err != nil {
+		return nil, err
+	}
+	msg.Metadata.Set(MetaCorrelationID, "job/"+job.ID)
+	msg.Metadata.Set(MetaReceivedAt, time.Now().UTC().Format(time.RFC3339Nano))
 	return msg, nil
 }

@@ -27,22 +27,28 @@ func (s *Store) SyncSources(ctx context.Context, srcs []config.Source) error {
 }
 
 // StartRun creates the job's run, or takes over an unfinished one whose lease lapsed.
-func (s *Store) StartRun(ctx context.Context, job crawl.Job, lease time.Duration) (crawl.Progress, bool, error) {
+func (s *Store) StartRun(ctx context.Context, job crawl.Job, lease time.Duration) (crawl.Progress, crawl.Claim, error) {
 	now := s.now().UTC()
 	if err := s.q.CreateCrawlRun(ctx, queries.CreateCrawlRunParams{JobID: job.ID, Source: job.Source, StartedAt: now}); err != nil {
-		return crawl.Progress{}, false, classify(err)
+		return crawl.Progress{}, 0, classify(err)
 	}
 	n, err := s.q.ClaimCrawlRun(ctx, queries.ClaimCrawlRunParams{
 		LeaseUntil: nullTime(now.Add(lease)), JobID: job.ID, LeaseUntil_2: nullTime(now),
 	})
-	if err != nil || n == 0 {
-		return crawl.Progress{}, false, classify(err)
+	if err != nil {
+		return crawl.Progress{}, 0, classify(err)
 	}
 	run, err := s.q.GetCrawlRun(ctx, job.ID)
 	if err != nil {
-		return crawl.Progress{}, false, classify(err)
+		return crawl.Progress{}, 0, classify(err)
 	}
-	return crawl.Progress{Cursor: run.CursorUrl, Pages: int(run.Pages), New: int(run.PostsNew), Seen: int(run.PostsSeen)}, true, nil
+	switch {
+	case run.FinishedAt.Valid:
+		return crawl.Progress{}, crawl.ClaimFinished, nil
+	case n == 0:
+		return crawl.Progress{}, crawl.ClaimHeld, nil
+	}
+	return crawl.Progress{Cursor: run.CursorUrl, Pages: int(run.Pages), New: int(run.PostsNew), Seen: int(run.PostsSeen)}, crawl.ClaimOK, nil
 }
 
 // SaveProgress records where the run resumes and renews its lease.

@@ -1,0 +1,100 @@
+package pipeline_test
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/ThreeDotsLabs/watermill-redisstream/pkg/redisstream"
+
+	"groupwatch/config"
+	"groupwatch/crawl"
+	"groupwatch/internal/testenv"
+	"groupwatch/pipeline"
+	"groupwatch/queries"
+	"groupwatch/store"
+)
+
+// A crawl job on crawl.jobs goes through the crawl stage into posts and alerts; the same job
+// again crawls nothing.
+func TestCrawlJobThroughThePipeline(t *testing.T) {
+	var requests int
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		requests++
+		http.ServeFile(w, r, filepath.Join("testdata", "crawl", filepath.Base(r.URL.Path)+".html"))
+	}))
+	defer srv.Close()
+
+	env := testenv.New(t)
+	t.Setenv(config.EnvRedisURL, env.RedisURL)
+	t.Setenv(config.EnvMySQLDSN, env.MySQLDSN)
+	dir := t.TempDir()
+	selectors, _ := filepath.Abs("testdata/crawl/selectors.yaml")
+	cfg, err := config.Parse([]byte(fmt.Sprintf(`
+topics: {prefix: %s}
+pipeline: {consumers: {normalize: 2, match: 1, evaluate: 1, notify: 1, crawl: 1}}
+sources:
+  - {name: forum, kind: html, url: '%s/page1', every: 1h, selectors: '%s', min_interval: 1s}
+rules:
+  - {name: acme, query: 'acme refund', sinks: [file]}
+  - {name: iphone, query: '"iphone 15" 二手', sinks: [file]}
+sinks:
+  - {name: file, type: file, path: %s}
+`, env.Prefix, srv.URL, selectors, filepath.Join(dir, "alerts.jsonl"))))
+	if err != nil {
+		t.Fatal(err)
+	}
+	pub, err := redisstream.NewPublisher(redisstream.PublisherConfig{Client: env.Redis(t)}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	job := crawl.Job{V: 1, ID: crawl.JobID("forum", time.Date(2026, 11, 27, 10, 0, 0, 0, time.UTC)), Source: "forum"}
+	publishJob := func() {
+		msg, err := pipeline.NewJobMessage(job)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := pub.Publish(pipeline.NewTopics(cfg.Topics.Prefix).CrawlJobs(), msg); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	publishJob()
+	if code := runUntilDrained(t, cfg, pipeline.RunOptions{}); code != 0 {
+		t.Fatalf("exit %d", code)
+	}
+	alerts := alertKeys(readAlerts(t, filepath.Join(dir, "alerts.jsonl")))
+	if len(alerts) != 2 || alerts[0] != "acme:forum/c1 acme,refund" || alerts[1] != "iphone:forum/c2 iphone 15,二手" {
+		t.Fatalf("alerts %q", alerts)
+	}
+	db := env.DB(t)
+	q := queries.New(db)
+	runs, err := q.ListCrawlRuns(context.Background(), queries.ListCrawlRunsParams{Source: "forum", Limit: 10})
+	if err != nil || len(runs) != 1 {
+		t.Fatalf("crawl runs %+v %v", runs, err)
+	}
+	if r := runs[0]; r.Verdict != "ok" || r.Pages != 2 || r.PostsNew != 3 || !r.FinishedAt.Valid {
+		t.Fatalf("run %+v", r)
+	}
+	if n, _ := q.CountPosts(context.Background()); n != 3 {
+		t.Fatalf("%d posts stored, want 3", n)
+	}
+
+	// The same job again (a second scheduler during a hand-over): no second crawl.
+	before := requests
+	publishJob()
+	runUntilDrained(t, cfg, pipeline.RunOptions{})
+	if requests != before {
+		t.Fatalf("the job was crawled twice: %d more requests", requests-before)
+	}
+	src, err := store.New(db, store.Options{Writers: 1}).Source(context.Background(), "forum")
+	if err != nil || src.State != crawl.StateOK {
+		t.Fatalf("source state %+v %v", src, err)
+	}
+	_ = os.Remove(filepath.Join(dir, "alerts.jsonl"))
+}
