@@ -1,0 +1,108 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"time"
+
+	"github.com/ThreeDotsLabs/watermill-redisstream/pkg/redisstream"
+	"github.com/ThreeDotsLabs/watermill/message"
+	"github.com/spf13/cobra"
+
+	"groupwatch/crawl"
+	"groupwatch/pipeline"
+	"groupwatch/sources"
+	"groupwatch/store"
+)
+
+func newCrawlCommand(g *globalFlags) *cobra.Command {
+	var dryRun bool
+	cmd := &cobra.Command{
+		Use:   "crawl SOURCE",
+		Short: "Crawl one source now and print what it found",
+		Long: `Crawl one configured source now, as its scheduled job would: pages fetched politely, new posts
+published to posts.raw, the run recorded in crawl_runs. A paused source, or one that needs new
+cookies, is crawled all the same: this is how to check renewed cookies, and a good page sets the
+source back to ok. --dry-run publishes nothing and stores nothing (it still asks MySQL which
+posts are known, when one is configured).`,
+		Example: `  pipeline crawl --config config.yaml hk-buy-sell --dry-run
+  pipeline crawl --config config.yaml hk-buy-sell`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			cfg, err := g.config()
+			if err != nil {
+				return err
+			}
+			logger, err := g.logger()
+			if err != nil {
+				return err
+			}
+			ctx := context.Background()
+			var state crawl.State
+			var pub message.Publisher
+			if cfg.Embedded() {
+				if !dryRun {
+					return errNoServer
+				}
+			} else {
+				db, err := store.Open(ctx, cfg.MySQL.DSN, 2)
+				if err != nil {
+					return err
+				}
+				defer db.Close()
+				s := store.New(db, store.Options{})
+				defer s.Close()
+				if err := s.SyncSources(ctx, cfg.Sources); err != nil {
+					return err
+				}
+				state = s
+				if !dryRun {
+					rdb, err := pipeline.OpenRedis(ctx, cfg.Redis.URL, 4)
+					if err != nil {
+						return err
+					}
+					defer rdb.Close()
+					if pub, err = redisstream.NewPublisher(redisstream.PublisherConfig{Client: rdb, DefaultMaxlen: cfg.Topics.MaxLen}, nil); err != nil {
+						return err
+					}
+				}
+			}
+			crawlers, err := pipeline.NewCrawlers(cfg, state, pub, logger)
+			if err != nil {
+				return err
+			}
+			runner, err := crawlers.Runner(args[0], dryRun, true)
+			if err != nil {
+				return err
+			}
+			now := time.Now()
+			res, err := runner.Run(ctx, crawl.Job{V: 1, ID: args[0] + "@manual-" + now.UTC().Format("2006-01-02T15:04:05.000Z"), Source: args[0], Tick: now})
+			if err != nil {
+				return err
+			}
+			return printCrawl(cmd, args[0], res)
+		},
+	}
+	cmd.Flags().BoolVar(&dryRun, "dry-run", false, "publish nothing and store nothing")
+	return cmd
+}
+
+func printCrawl(cmd *cobra.Command, source string, res crawl.Result) error {
+	posts := res.Posts
+	if posts == nil {
+		posts = []sources.Post{}
+	}
+	out := struct {
+		Source  string         `json:"source"`
+		Verdict string         `json:"verdict"`
+		Pages   int            `json:"pages"`
+		New     int            `json:"new"`
+		Seen    int            `json:"seen"`
+		Problem string         `json:"problem,omitempty"`
+		Posts   []sources.Post `json:"posts"`
+	}{source, res.Verdict, res.Pages, res.New, res.Seen, res.Err, posts}
+	enc := json.NewEncoder(cmd.OutOrStdout())
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	return enc.Encode(out)
+}
