@@ -7,6 +7,8 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
+	"strings"
 	"time"
 
 	"gopkg.in/yaml.v3"
@@ -119,7 +121,30 @@ func Load(path string) (*Config, error) {
 	if err != nil {
 		return nil, fmt.Errorf("invalid config %s:\n%w", path, err)
 	}
+	cfg.resolvePaths(filepath.Dir(path))
 	return cfg, nil
+}
+
+// resolvePaths makes the files a source refers to (cookies, selectors, a file:// page)
+// relative to the configuration file's folder, so a config works from any working
+// directory. Sink paths stay relative to the working directory: they are outputs.
+func (c *Config) resolvePaths(dir string) {
+	abs := func(p string) string {
+		if p == "" || filepath.IsAbs(p) {
+			return p
+		}
+		return filepath.Join(dir, p)
+	}
+	for i := range c.Sources {
+		s := &c.Sources[i]
+		s.Cookies = abs(s.Cookies)
+		s.Selectors = abs(s.Selectors)
+		if rest, ok := strings.CutPrefix(s.URL, "file://"); ok && !strings.HasPrefix(rest, "/") {
+			if p, err := filepath.Abs(abs(rest)); err == nil {
+				s.URL = "file://" + p
+			}
+		}
+	}
 }
 
 // Parse decodes YAML, applies environment overrides and defaults, and validates. Unknown keys

@@ -74,7 +74,10 @@ func NewFetcher(cookies []*http.Cookie) (*Fetcher, error) {
 		if path == "" {
 			path = "/"
 		}
-		jar.SetCookies(&url.URL{Scheme: "https", Host: host, Path: path}, []*http.Cookie{c})
+		// RFC 6265 ignores a leading dot; the jar would refuse it on an IP address.
+		cc := *c
+		cc.Domain = host
+		jar.SetCookies(&url.URL{Scheme: "https", Host: host, Path: path}, []*http.Cookie{&cc})
 	}
 	return &Fetcher{client: &http.Client{Jar: jar, Timeout: 60 * time.Second}}, nil
 }

@@ -62,6 +62,8 @@ func NewRunApp(cfg *config.Config, opts RunOptions, logger *slog.Logger) *fx.App
 		fx.WithLogger(func() fxevent.Logger {
 			l := &fxevent.SlogLogger{Logger: logger.With("component", "fx")}
 			l.UseLogLevel(slog.LevelDebug)
+			// A failed start is reported once, by the command, with its root cause.
+			l.UseErrorLevel(slog.LevelDebug)
 			return l
 		}),
 		fx.StopTimeout(cfg.Pipeline.CloseTimeout + 15*time.Second),

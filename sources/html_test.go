@@ -127,7 +127,7 @@ func TestNewParser(t *testing.T) {
 		{KindHTML, "testdata/selectors/hn_front.yaml", ""},
 		{KindHTML, "", "kind html needs a selectors file"},
 		{KindFacebookGroup, "testdata/selectors/hn_front.yaml", "takes no selectors file"},
-		{"reddit", "", `unknown kind "reddit": want facebook_group or html`},
+		{"reddit", "", `unknown kind "reddit": want facebook_group, html or feed`},
 		{"", "", "no kind"},
 	}
 	for _, tt := range tests {

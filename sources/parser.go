@@ -22,6 +22,8 @@ const (
 	KindFacebookGroup Kind = "facebook_group"
 	// KindHTML: any listing page read through a selectors file (HTML).
 	KindHTML Kind = "html"
+	// KindFeed: RSS, Atom or JSON Feed (Feed).
+	KindFeed Kind = "feed"
 )
 
 // ParserOptions configure NewParser.
@@ -51,8 +53,13 @@ func NewParser(kind Kind, opts ParserOptions) (Parser, error) {
 			return nil, err
 		}
 		return NewHTML(s, opts.Location)
+	case KindFeed:
+		if opts.SelectorsFile != "" {
+			return nil, fmt.Errorf("kind %s takes no selectors file", kind)
+		}
+		return Feed{}, nil
 	case "":
-		return nil, fmt.Errorf("no kind: want %s or %s", KindFacebookGroup, KindHTML)
+		return nil, fmt.Errorf("no kind: want %s, %s or %s", KindFacebookGroup, KindHTML, KindFeed)
 	}
-	return nil, fmt.Errorf("unknown kind %q: want %s or %s", kind, KindFacebookGroup, KindHTML)
+	return nil, fmt.Errorf("unknown kind %q: want %s, %s or %s", kind, KindFacebookGroup, KindHTML, KindFeed)
 }

@@ -208,6 +208,9 @@ func prefixedConfig(t *testing.T, dir, prefix string) string {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The copy lives elsewhere: point its relative source paths back at example/.
+	b = bytes.ReplaceAll(b, []byte("file://pages/"), []byte("file://"+repoFile(t, "example/pages")+"/"))
+	b = bytes.ReplaceAll(b, []byte("selectors: selectors.yaml"), []byte("selectors: "+repoFile(t, "example/selectors.yaml")))
 	p := filepath.Join(dir, "config.yaml")
 	if err := os.WriteFile(p, append([]byte("topics: {prefix: "+prefix+"}\npipeline: {claim_idle: 2s}\n"), b...), 0o644); err != nil {
 		t.Fatal(err)
@@ -324,5 +327,38 @@ func TestSIGTERMLosesNothing(t *testing.T) {
 		if n != 1 {
 			t.Fatalf("alert %s written %d times", a, n)
 		}
+	}
+}
+
+// The README's crawl example: a saved page through a file:// URL, on the embedded default
+// (dry run), then for real: new posts reach alerts, and a second crawl finds them all seen.
+func TestCrawlSavedPage(t *testing.T) {
+	dir := t.TempDir()
+	r := run(t, dir, nil, "crawl", "--config", repoFile(t, "example/config.yaml"), "saved-forum", "--dry-run")
+	if r.code != 0 || !strings.Contains(r.stdout, `"new": 3`) || !strings.Contains(r.stdout, `"external_id": "t-301"`) {
+		t.Fatalf("dry run: exit %d\n%s\n%s", r.code, r.stdout, r.stderr)
+	}
+	if r := run(t, dir, nil, "crawl", "--config", repoFile(t, "example/config.yaml"), "saved-forum"); r.code == 0 {
+		t.Fatal("a real crawl on the embedded default must refuse: nothing would last")
+	}
+
+	env, vars := realEnv(t)
+	cfg := prefixedConfig(t, dir, env.Prefix)
+	if r := run(t, dir, vars, "migrate", "--config", cfg); r.code != 0 {
+		t.Fatalf("migrate: %s", r.stderr)
+	}
+	if r := run(t, dir, vars, "crawl", "--config", cfg, "saved-forum"); r.code != 0 || !strings.Contains(r.stdout, `"new": 3`) {
+		t.Fatalf("crawl: exit %d\n%s\n%s", r.code, r.stdout, r.stderr)
+	}
+	if r := run(t, dir, vars, "run", "--config", cfg, "--drain"); r.code != 0 {
+		t.Fatalf("run: exit %d\n%s", r.code, r.stderr)
+	}
+	b, _ := os.ReadFile(filepath.Join(dir, "alerts.jsonl"))
+	want := []string{"brand-complaints saved-forum/t-302", "iphone-deals saved-forum/t-301"}
+	if got := alertLines(t, string(b)); strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Fatalf("alerts:\n%s", strings.Join(got, "\n"))
+	}
+	if r := run(t, dir, vars, "crawl", "--config", cfg, "saved-forum"); r.code != 0 || !strings.Contains(r.stdout, `"seen": 3`) {
+		t.Fatalf("second crawl must find every post stored: exit %d\n%s", r.code, r.stdout)
 	}
 }

@@ -20,7 +20,7 @@ type parseFlags struct {
 func newParseCommand() *cobra.Command {
 	var f parseFlags
 	cmd := &cobra.Command{
-		Use:   "parse --kind facebook_group|html [flags] PAGE.html|-",
+		Use:   "parse --kind facebook_group|html|feed [flags] PAGE.html|-",
 		Short: "Read posts from a saved page and print them as JSON",
 		Long: `Classify a saved page and read its posts and next-page link, as the crawler will, and print
 one JSON object:

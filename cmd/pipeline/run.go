@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/spf13/cobra"
+	"go.uber.org/dig"
 
 	"groupwatch/pipeline"
 )
@@ -37,12 +38,13 @@ Exit status: 0 when stopped or drained, 1 on an error, 2 when --ingest rejected 
 			}
 			app := pipeline.NewRunApp(cfg, opts, logger)
 			if err := app.Err(); err != nil {
-				return err
+				// fx wraps the cause in the whole chain of constructors; say the cause.
+				return dig.RootCause(err)
 			}
 			startCtx, cancel := context.WithTimeout(context.Background(), app.StartTimeout())
 			defer cancel()
 			if err := app.Start(startCtx); err != nil {
-				return err
+				return dig.RootCause(err)
 			}
 			sig := <-app.Wait()
 			stopCtx, cancelStop := context.WithTimeout(context.Background(), app.StopTimeout())
