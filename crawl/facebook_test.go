@@ -58,7 +58,7 @@ func TestCrawlFacebookGroupOverHTTP(t *testing.T) {
 	}
 	clock := &fakeClock{now: time.Date(2021, 6, 8, 23, 0, 0, 0, time.UTC)}
 	f.UserAgent, f.AcceptLanguage, f.Clock = "gw-ua", "en-GB", clock
-	f.Limiter, f.Keys = &Limiter{Interval: 20 * time.Second, Jitter: 0.5, Clock: clock}, []string{"source:g", "account:a"}
+	f.Limiter, f.Interval, f.Keys = &Limiter{Jitter: 0.5, Clock: clock}, 20*time.Second, []string{"source:g", "account:a"}
 	parser, err := sources.NewParser(sources.KindFacebookGroup, sources.ParserOptions{})
 	if err != nil {
 		t.Fatal(err)

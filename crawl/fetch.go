@@ -41,9 +41,8 @@ type Fetcher struct {
 	// UserAgent and AcceptLanguage are sent with every request. Defaults above.
 	UserAgent      string
 	AcceptLanguage string
-	// Limiter, if set, spaces requests for Keys (e.g. "source:x", "account:y") by Interval
-	// (the limiter's own Interval when zero).
-	Limiter  *Limiter
+	// Limiter, if set, spaces requests for Keys (e.g. "source:x", "account:y") by Interval.
+	Limiter  Pacer
 	Keys     []string
 	Interval time.Duration
 	// MaxAttempts per page on 5xx, 429 and network errors. Default 5.
@@ -110,11 +109,7 @@ func (f *Fetcher) Fetch(ctx context.Context, rawURL string) (*Page, error) {
 	var last error
 	for attempt := 1; attempt <= attempts; attempt++ {
 		if f.Limiter != nil {
-			interval := f.Interval
-			if interval == 0 {
-				interval = f.Limiter.Interval
-			}
-			if err := f.Limiter.WaitFor(ctx, interval, f.Keys...); err != nil {
+			if err := f.Limiter.WaitFor(ctx, f.Interval, f.Keys...); err != nil {
 				return nil, err
 			}
 		}

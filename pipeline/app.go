@@ -232,14 +232,14 @@ func newPublisher(cfg *config.Config, rdb *redis.Client, logger *slog.Logger) (m
 
 // newCrawlers prepares the crawl stage when sources are configured, and syncs them into the
 // sources table.
-func newCrawlers(cfg *config.Config, s *store.Store, pub message.Publisher, logger *slog.Logger) (*Crawlers, error) {
+func newCrawlers(cfg *config.Config, s *store.Store, pub message.Publisher, rdb *redis.Client, logger *slog.Logger) (*Crawlers, error) {
 	if len(cfg.Sources) == 0 {
 		return nil, nil
 	}
 	if err := s.SyncSources(context.Background(), cfg.Sources); err != nil {
 		return nil, err
 	}
-	return NewCrawlers(cfg, s, pub, logger.With("component", "crawl"))
+	return NewCrawlers(cfg, s, pub, rdb, logger.With("component", "crawl"))
 }
 
 func runScheduler(lc fx.Lifecycle, cfg *config.Config, opts RunOptions, rdb *redis.Client, pub message.Publisher, logger *slog.Logger) {

@@ -9,6 +9,7 @@ import (
 	"net/url"
 
 	"github.com/ThreeDotsLabs/watermill/message"
+	"github.com/redis/go-redis/v9"
 
 	"groupwatch/config"
 	"groupwatch/crawl"
@@ -25,17 +26,27 @@ type Crawlers struct {
 	publisher message.Publisher
 	topics    Topics
 	logger    *slog.Logger
-	limiter   *crawl.Limiter
+	limiter   crawl.Pacer
 	fetchers  map[string]*crawl.Fetcher
 	parsers   map[string]sources.Parser
 }
 
 // NewCrawlers prepares every source; a missing cookie or a bad selectors file is an error
 // naming the source, before anything starts. state and publisher may be nil (dry runs).
-func NewCrawlers(cfg *config.Config, state crawl.State, publisher message.Publisher, logger *slog.Logger) (*Crawlers, error) {
+// With rdb, request slots are booked in Redis, so that every process crawling with one
+// account keeps to its pace together; without, the pace holds within this process.
+func NewCrawlers(cfg *config.Config, state crawl.State, publisher message.Publisher, rdb *redis.Client, logger *slog.Logger) (*Crawlers, error) {
+	var pacer crawl.Pacer = &crawl.Limiter{Jitter: 0.5, Clock: crawl.RealClock{}}
+	if rdb != nil {
+		prefix := ""
+		if cfg.Topics.Prefix != "" {
+			prefix = cfg.Topics.Prefix + "."
+		}
+		pacer = &crawl.RedisLimiter{Redis: rdb, Prefix: prefix, Jitter: 0.5}
+	}
 	c := &Crawlers{
 		cfg: cfg, state: state, publisher: publisher, topics: NewTopics(cfg.Topics.Prefix), logger: logger,
-		limiter:  &crawl.Limiter{Jitter: 0.5, Clock: crawl.RealClock{}},
+		limiter:  pacer,
 		fetchers: map[string]*crawl.Fetcher{}, parsers: map[string]sources.Parser{},
 	}
 	for i, src := range cfg.Sources {

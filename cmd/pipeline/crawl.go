@@ -7,6 +7,7 @@ import (
 
 	"github.com/ThreeDotsLabs/watermill-redisstream/pkg/redisstream"
 	"github.com/ThreeDotsLabs/watermill/message"
+	"github.com/redis/go-redis/v9"
 	"github.com/spf13/cobra"
 
 	"groupwatch/crawl"
@@ -40,6 +41,7 @@ posts are known, when one is configured).`,
 			ctx := context.Background()
 			var state crawl.State
 			var pub message.Publisher
+			var rdb *redis.Client
 			if cfg.Embedded() {
 				if !dryRun {
 					return errNoServer
@@ -56,18 +58,17 @@ posts are known, when one is configured).`,
 					return err
 				}
 				state = s
+				if rdb, err = pipeline.OpenRedis(ctx, cfg.Redis.URL, 4); err != nil {
+					return err
+				}
+				defer rdb.Close()
 				if !dryRun {
-					rdb, err := pipeline.OpenRedis(ctx, cfg.Redis.URL, 4)
-					if err != nil {
-						return err
-					}
-					defer rdb.Close()
 					if pub, err = redisstream.NewPublisher(redisstream.PublisherConfig{Client: rdb, DefaultMaxlen: cfg.Topics.MaxLen}, nil); err != nil {
 						return err
 					}
 				}
 			}
-			crawlers, err := pipeline.NewCrawlers(cfg, state, pub, logger)
+			crawlers, err := pipeline.NewCrawlers(cfg, state, pub, rdb, logger)
 			if err != nil {
 				return err
 			}
