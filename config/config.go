@@ -105,10 +105,31 @@ type Rule struct {
 type Sink struct {
 	// Name is unique; rules refer to it.
 	Name string `yaml:"name"`
-	// Type: file (JSON lines appended to Path) or console (JSON lines on stdout).
+	// Type: file (JSON lines appended to Path), console (JSON lines on stdout), slack (an
+	// incoming webhook) or email (SMTP).
 	Type string `yaml:"type"`
 	// Path of the file a file sink appends to.
 	Path string `yaml:"path"`
+
+	// WebhookURL of a slack sink: inline, or "${ENV_VAR}". Never logged.
+	WebhookURL string `yaml:"webhook_url"`
+	// WebhookURLFile holds the webhook URL instead (a mounted secret).
+	WebhookURLFile string `yaml:"webhook_url_file"`
+
+	// SMTP server of an email sink.
+	Host string `yaml:"host"`
+	// Port: default 587 (STARTTLS); 465 for implicit TLS.
+	Port int `yaml:"port"`
+	// TLS: starttls (default), implicit, or none (only for a local relay).
+	TLS      string `yaml:"tls"`
+	Username string `yaml:"username"`
+	// Password: inline, or "${ENV_VAR}". Never logged.
+	Password string `yaml:"password"`
+	// PasswordFile holds the password instead.
+	PasswordFile string `yaml:"password_file"`
+	// From is the sender address; To the recipients.
+	From string   `yaml:"from"`
+	To   []string `yaml:"to"`
 }
 
 // Load reads the file at path, applies the environment overrides and defaults, and validates.
@@ -166,6 +187,16 @@ func Parse(data []byte) (*Config, error) {
 		return nil, err
 	}
 	cfg.API.Token = token
+	for i := range cfg.Sinks {
+		s := &cfg.Sinks[i]
+		field := fmt.Sprintf("sinks[%d]", i)
+		if s.WebhookURL, err = resolveSecret(field+".webhook_url", s.WebhookURL, s.WebhookURLFile); err != nil {
+			return nil, err
+		}
+		if s.Password, err = resolveSecret(field+".password", s.Password, s.PasswordFile); err != nil {
+			return nil, err
+		}
+	}
 	return &cfg, nil
 }
 

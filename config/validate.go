@@ -22,6 +22,8 @@ const RuleInstant = "instant"
 const (
 	SinkFile    = "file"
 	SinkConsole = "console"
+	SinkSlack   = "slack"
+	SinkEmail   = "email"
 )
 
 // maxNameLen matches the VARCHAR(191) name columns in schema.sql.

@@ -137,4 +137,19 @@ type Alert struct {
 	PostedAt   *time.Time `json:"posted_at,omitempty"`
 	ReceivedAt time.Time  `json:"received_at"`
 	CreatedAt  time.Time  `json:"created_at"`
+	// Trend is the rule's matches over time, for threshold and digest alerts (email sinks
+	// draw it); empty for instant alerts.
+	Trend []TrendPoint `json:"trend,omitempty"`
+}
+
+// TrendPoint is the number of matches in one interval starting At.
+type TrendPoint struct {
+	At    time.Time `json:"at"`
+	Count int       `json:"count"`
+}
+
+// RetryAfter is implemented by a sink's error that knows when to try again, such as Slack's
+// 429 with Retry-After. Other transient errors are retried with backoff.
+type RetryAfter interface {
+	RetryAfter() time.Duration
 }
