@@ -68,22 +68,27 @@ CREATE TABLE IF NOT EXISTS alerts (
   KEY alerts_rule_created (rule_id, created_at)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
 
--- deliveries: one row per (alert, sink). A delivery marked sent is never sent again, whatever
--- the stream redelivers. A sender claims the row (status sending, lease_until) before it
--- sends, so two consumers handed the same alert never both send it; a claim whose sender died
--- lapses at lease_until.
+-- deliveries: one row per (alert, sink), with the alert as sent (alert_json), so a retry
+-- needs nothing else. status: pending (created), sending (claimed until lease_until, so two
+-- consumers handed the same alert never both send it; a claim whose sender died lapses),
+-- sent (never sent again, whatever the stream redelivers), failed (a transient failure: tried
+-- again at next_attempt_at, by whichever process's retrier gets there first, a restart
+-- included) and dead (a permanent failure, or too many attempts: `pipeline alerts resend`).
 CREATE TABLE IF NOT EXISTS deliveries (
-  id         BIGINT       NOT NULL AUTO_INCREMENT,
-  alert_id   BIGINT       NOT NULL,
-  sink       VARCHAR(191) NOT NULL,
-  status     VARCHAR(16)  NOT NULL,
-  attempts   INT          NOT NULL DEFAULT 0,
-  last_error TEXT         NULL,
-  lease_until DATETIME(6) NULL,
-  updated_at DATETIME(6)  NOT NULL,
-  sent_at    DATETIME(6)  NULL,
+  id              BIGINT       NOT NULL AUTO_INCREMENT,
+  alert_id        BIGINT       NOT NULL,
+  sink            VARCHAR(191) NOT NULL,
+  status          VARCHAR(16)  NOT NULL,
+  attempts        INT          NOT NULL DEFAULT 0,
+  last_error      TEXT         NULL,
+  lease_until     DATETIME(6)  NULL,
+  next_attempt_at DATETIME(6)  NULL,
+  alert_json      MEDIUMTEXT   NOT NULL,
+  updated_at      DATETIME(6)  NOT NULL,
+  sent_at         DATETIME(6)  NULL,
   PRIMARY KEY (id),
-  UNIQUE KEY deliveries_alert_sink (alert_id, sink)
+  UNIQUE KEY deliveries_alert_sink (alert_id, sink),
+  KEY deliveries_status_next (status, next_attempt_at)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
 
 -- sources: the crawl state of each configured source, synced from the configuration by name.

@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
+	"time"
 )
 
 // Plain in-memory stores for the handler tests: no Redis, no MySQL.
@@ -76,10 +78,18 @@ func (f *fakeAlerts) CreateAlert(_ context.Context, a AlertRecord) (StoredAlert,
 	return *row, nil
 }
 
+type fakeDelivery struct {
+	alert    Alert
+	status   string
+	attempts int
+	next     time.Time
+	reason   string
+}
+
 type fakeDeliveries struct {
 	mu        sync.Mutex
-	status    map[string]string
-	attempts  map[string]int
+	now       time.Time
+	rows      map[string]*fakeDelivery
 	published map[int64]bool
 	err       error
 }
@@ -87,36 +97,50 @@ type fakeDeliveries struct {
 func key(alertID int64, sink string) string { return fmt.Sprintf("%s#%d", sink, alertID) }
 
 func (f *fakeDeliveries) init() {
-	if f.status == nil {
-		f.status, f.attempts, f.published = map[string]string{}, map[string]int{}, map[int64]bool{}
+	if f.rows == nil {
+		f.rows, f.published = map[string]*fakeDelivery{}, map[int64]bool{}
 	}
 }
 
-func (f *fakeDeliveries) DeliveryStatus(_ context.Context, alertID int64, sink string) (string, error) {
+func (f *fakeDeliveries) row(alertID int64, sink string) *fakeDelivery {
 	f.init()
-	return f.status[key(alertID, sink)], f.err
+	return f.rows[key(alertID, sink)]
 }
 
-func (f *fakeDeliveries) ClaimDelivery(_ context.Context, alertID int64, sink string) (bool, error) {
+func (f *fakeDeliveries) ClaimDelivery(_ context.Context, a Alert, sink string) (int, bool, error) {
 	f.init()
-	switch f.status[key(alertID, sink)] {
-	case DeliverySent, DeliverySending:
-		return false, f.err
+	if f.err != nil {
+		return 0, false, f.err
 	}
-	f.attempts[key(alertID, sink)]++
-	f.status[key(alertID, sink)] = DeliverySending
-	return true, f.err
+	r, ok := f.rows[key(a.AlertID, sink)]
+	if !ok {
+		r = &fakeDelivery{alert: a, status: DeliveryPending}
+		f.rows[key(a.AlertID, sink)] = r
+	}
+	switch {
+	case r.status == DeliveryPending, r.status == DeliveryFailed && !r.next.After(f.now):
+	default:
+		return 0, false, nil
+	}
+	r.status = DeliverySending
+	r.attempts++
+	return r.attempts, true, nil
 }
 
 func (f *fakeDeliveries) MarkSent(_ context.Context, alertID int64, sink string) error {
-	f.init()
-	f.status[key(alertID, sink)] = DeliverySent
+	f.row(alertID, sink).status = DeliverySent
 	return f.err
 }
 
-func (f *fakeDeliveries) MarkFailed(_ context.Context, alertID int64, sink, _ string) error {
-	f.init()
-	f.status[key(alertID, sink)] = DeliveryFailed
+func (f *fakeDeliveries) MarkFailed(_ context.Context, alertID int64, sink, reason string, next time.Time) error {
+	r := f.row(alertID, sink)
+	r.status, r.reason, r.next = DeliveryFailed, reason, next
+	return f.err
+}
+
+func (f *fakeDeliveries) MarkDead(_ context.Context, alertID int64, sink, reason string) error {
+	r := f.row(alertID, sink)
+	r.status, r.reason = DeliveryDead, reason
 	return f.err
 }
 
@@ -124,6 +148,19 @@ func (f *fakeDeliveries) MarkAlertPublished(_ context.Context, alertID int64) er
 	f.init()
 	f.published[alertID] = true
 	return f.err
+}
+
+func (f *fakeDeliveries) DueDeliveries(_ context.Context, sinks []string, limit int) ([]DueDelivery, error) {
+	f.init()
+	var out []DueDelivery
+	for _, sink := range sinks {
+		for k, r := range f.rows {
+			if strings.HasPrefix(k, sink+"#") && r.status == DeliveryFailed && !r.next.After(f.now) && len(out) < limit {
+				out = append(out, DueDelivery{Alert: r.alert, Sink: sink, Attempts: r.attempts})
+			}
+		}
+	}
+	return out, nil
 }
 
 type fakeSink struct {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"reflect"
+	"sort"
 	"testing"
 
 	"groupwatch/query"
@@ -12,9 +13,14 @@ import (
 
 func compile(t *testing.T, rules map[string]string) *query.Matcher {
 	t.Helper()
+	names := make([]string, 0, len(rules))
+	for name := range rules {
+		names = append(names, name)
+	}
+	sort.Strings(names) // results come in rule order
 	var rs []query.Rule
-	for name, q := range rules {
-		e, err := query.Parse(q)
+	for _, name := range names {
+		e, err := query.Parse(rules[name])
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -13,11 +13,12 @@ import (
 	"go.uber.org/fx"
 
 	"groupwatch/config"
+	"groupwatch/store"
 )
 
 // ingestAndDrain publishes the --ingest file once the router runs, then, with --drain, waits
 // for every group to catch up and stops the app: a file in, alerts out, exit.
-func ingestAndDrain(lc fx.Lifecycle, sd fx.Shutdowner, cfg *config.Config, opts RunOptions, rdb *redis.Client, r *Router, logger *slog.Logger) {
+func ingestAndDrain(lc fx.Lifecycle, sd fx.Shutdowner, cfg *config.Config, opts RunOptions, rdb *redis.Client, r *Router, s *store.Store, logger *slog.Logger) {
 	if opts.Ingest == "" && !opts.Drain {
 		return
 	}
@@ -45,7 +46,7 @@ func ingestAndDrain(lc fx.Lifecycle, sd fx.Shutdowner, cfg *config.Config, opts 
 				start := time.Now()
 				err := WaitDrained(ctx, rdb, r.Subscriptions, 100*time.Millisecond, func(why string) {
 					logger.Info("draining", "waiting_for", why)
-				})
+				}, deliveriesDone(s))
 				if err != nil {
 					return // stopped before drained: the app is already shutting down
 				}
@@ -60,6 +61,18 @@ func ingestAndDrain(lc fx.Lifecycle, sd fx.Shutdowner, cfg *config.Config, opts 
 			return nil
 		},
 	})
+}
+
+// deliveriesDone holds when no delivery is pending or waiting for a retry: a batch run ends
+// only when everything is sent or dead.
+func deliveriesDone(s *store.Store) Check {
+	return func(ctx context.Context) (bool, string, error) {
+		n, err := s.UnfinishedDeliveries(ctx)
+		if err != nil || n == 0 {
+			return err == nil, "", err
+		}
+		return false, fmt.Sprintf("%d deliveries not yet sent (retries included)", n), nil
+	}
 }
 
 // IngestFile publishes the JSON-lines file at path ("-" for stdin) to topic, logging each bad

@@ -81,15 +81,25 @@ func splitID(id string) (uint64, uint64) {
 	return m, s
 }
 
-// WaitDrained polls until CaughtUp holds on two polls in a row (interval apart), or ctx ends.
-// report is called with what is still outstanding, at most every few seconds.
-func WaitDrained(ctx context.Context, rdb *redis.Client, subs []Subscription, interval time.Duration, report func(string)) error {
+// Check is one more condition of being drained, such as "no delivery waits for a retry".
+type Check func(ctx context.Context) (ok bool, why string, err error)
+
+// WaitDrained polls until CaughtUp and every check hold on two polls in a row (interval
+// apart), or ctx ends. report is called with what is still outstanding, at most every few
+// seconds.
+func WaitDrained(ctx context.Context, rdb *redis.Client, subs []Subscription, interval time.Duration, report func(string), checks ...Check) error {
 	streak := 0
 	lastReport := time.Now()
 	for {
 		ok, why, err := CaughtUp(ctx, rdb, subs)
+		for _, check := range checks {
+			if !ok || err != nil {
+				break
+			}
+			ok, why, err = check(ctx)
+		}
 		if err != nil {
-			// Redis may be restarting: keep waiting, but say so.
+			// Redis or MySQL may be restarting: keep waiting, but say so.
 			why = err.Error()
 		}
 		if ok {

@@ -8,6 +8,7 @@ package queries
 import (
 	"context"
 	"database/sql"
+	"strings"
 	"time"
 )
 
@@ -15,25 +16,30 @@ const claimDelivery = `-- name: ClaimDelivery :execrows
 UPDATE deliveries
 SET status = 'sending', attempts = attempts + 1, lease_until = ?, updated_at = ?
 WHERE alert_id = ? AND sink = ?
-  AND (status IN ('pending', 'failed') OR (status = 'sending' AND lease_until < ?))
+  AND (status = 'pending'
+       OR (status = 'failed' AND next_attempt_at <= ?)
+       OR (status = 'sending' AND lease_until < ?))
 `
 
 type ClaimDeliveryParams struct {
-	LeaseUntil   sql.NullTime
-	UpdatedAt    time.Time
-	AlertID      int64
-	Sink         string
-	LeaseUntil_2 sql.NullTime
+	LeaseUntil    sql.NullTime
+	UpdatedAt     time.Time
+	AlertID       int64
+	Sink          string
+	NextAttemptAt sql.NullTime
+	LeaseUntil_2  sql.NullTime
 }
 
-// One affected row means this caller may send: the delivery was pending or failed, or its
-// last claim lapsed (the sender died). Counting the attempt here counts one a crash cut short.
+// One affected row means this caller may send: the delivery was pending, or failed and due,
+// or its last claim lapsed (the sender died). Counting the attempt here counts one a crash
+// cut short.
 func (q *Queries) ClaimDelivery(ctx context.Context, arg ClaimDeliveryParams) (int64, error) {
 	result, err := q.db.ExecContext(ctx, claimDelivery,
 		arg.LeaseUntil,
 		arg.UpdatedAt,
 		arg.AlertID,
 		arg.Sink,
+		arg.NextAttemptAt,
 		arg.LeaseUntil_2,
 	)
 	if err != nil {
@@ -53,52 +59,186 @@ func (q *Queries) CountDeliveries(ctx context.Context, status string) (int64, er
 	return count, err
 }
 
+const countUnfinishedDeliveries = `-- name: CountUnfinishedDeliveries :one
+SELECT COUNT(*) FROM deliveries WHERE status IN ('pending', 'sending', 'failed')
+`
+
+// What --drain waits for: deliveries neither sent nor dead.
+func (q *Queries) CountUnfinishedDeliveries(ctx context.Context) (int64, error) {
+	row := q.db.QueryRowContext(ctx, countUnfinishedDeliveries)
+	var count int64
+	err := row.Scan(&count)
+	return count, err
+}
+
 const createDelivery = `-- name: CreateDelivery :exec
-INSERT IGNORE INTO deliveries (alert_id, sink, status, attempts, updated_at)
-VALUES (?, ?, 'pending', 0, ?)
+INSERT IGNORE INTO deliveries (alert_id, sink, status, attempts, alert_json, updated_at)
+VALUES (?, ?, 'pending', 0, ?, ?)
 `
 
 type CreateDeliveryParams struct {
 	AlertID   int64
 	Sink      string
+	AlertJson string
 	UpdatedAt time.Time
 }
 
 func (q *Queries) CreateDelivery(ctx context.Context, arg CreateDeliveryParams) error {
-	_, err := q.db.ExecContext(ctx, createDelivery, arg.AlertID, arg.Sink, arg.UpdatedAt)
+	_, err := q.db.ExecContext(ctx, createDelivery,
+		arg.AlertID,
+		arg.Sink,
+		arg.AlertJson,
+		arg.UpdatedAt,
+	)
 	return err
 }
 
-const getDeliveryStatus = `-- name: GetDeliveryStatus :one
-SELECT status FROM deliveries WHERE alert_id = ? AND sink = ?
+const dueDeliveries = `-- name: DueDeliveries :many
+SELECT alert_id, sink, attempts, alert_json
+FROM deliveries
+WHERE sink IN (/*SLICE:sinks*/?)
+  AND ((status = 'failed' AND next_attempt_at <= ?) OR (status = 'sending' AND lease_until < ?))
+ORDER BY next_attempt_at
+LIMIT ?
 `
 
-type GetDeliveryStatusParams struct {
+type DueDeliveriesParams struct {
+	Sinks         []string
+	NextAttemptAt sql.NullTime
+	LeaseUntil    sql.NullTime
+	Limit         int32
+}
+
+type DueDeliveriesRow struct {
+	AlertID   int64
+	Sink      string
+	Attempts  int32
+	AlertJson string
+}
+
+// Deliveries to try again now: failed and due, or claimed by a sender that died.
+func (q *Queries) DueDeliveries(ctx context.Context, arg DueDeliveriesParams) ([]DueDeliveriesRow, error) {
+	query := dueDeliveries
+	var queryParams []interface{}
+	if len(arg.Sinks) > 0 {
+		for _, v := range arg.Sinks {
+			queryParams = append(queryParams, v)
+		}
+		query = strings.Replace(query, "/*SLICE:sinks*/?", strings.Repeat(",?", len(arg.Sinks))[1:], 1)
+	} else {
+		query = strings.Replace(query, "/*SLICE:sinks*/?", "NULL", 1)
+	}
+	queryParams = append(queryParams, arg.NextAttemptAt)
+	queryParams = append(queryParams, arg.LeaseUntil)
+	queryParams = append(queryParams, arg.Limit)
+	rows, err := q.db.QueryContext(ctx, query, queryParams...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []DueDeliveriesRow
+	for rows.Next() {
+		var i DueDeliveriesRow
+		if err := rows.Scan(
+			&i.AlertID,
+			&i.Sink,
+			&i.Attempts,
+			&i.AlertJson,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Close(); err != nil {
+		return nil, err
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const getDelivery = `-- name: GetDelivery :one
+SELECT status, attempts FROM deliveries WHERE alert_id = ? AND sink = ?
+`
+
+type GetDeliveryParams struct {
 	AlertID int64
 	Sink    string
 }
 
-func (q *Queries) GetDeliveryStatus(ctx context.Context, arg GetDeliveryStatusParams) (string, error) {
-	row := q.db.QueryRowContext(ctx, getDeliveryStatus, arg.AlertID, arg.Sink)
-	var status string
-	err := row.Scan(&status)
-	return status, err
+type GetDeliveryRow struct {
+	Status   string
+	Attempts int32
 }
 
-const markDeliveryFailed = `-- name: MarkDeliveryFailed :exec
-UPDATE deliveries SET status = 'failed', last_error = ?, updated_at = ?, lease_until = NULL
+func (q *Queries) GetDelivery(ctx context.Context, arg GetDeliveryParams) (GetDeliveryRow, error) {
+	row := q.db.QueryRowContext(ctx, getDelivery, arg.AlertID, arg.Sink)
+	var i GetDeliveryRow
+	err := row.Scan(&i.Status, &i.Attempts)
+	return i, err
+}
+
+const listDeliveriesOfAlert = `-- name: ListDeliveriesOfAlert :many
+SELECT sink, status, attempts, last_error, next_attempt_at, sent_at, updated_at
+FROM deliveries WHERE alert_id = ? ORDER BY sink
+`
+
+type ListDeliveriesOfAlertRow struct {
+	Sink          string
+	Status        string
+	Attempts      int32
+	LastError     sql.NullString
+	NextAttemptAt sql.NullTime
+	SentAt        sql.NullTime
+	UpdatedAt     time.Time
+}
+
+func (q *Queries) ListDeliveriesOfAlert(ctx context.Context, alertID int64) ([]ListDeliveriesOfAlertRow, error) {
+	rows, err := q.db.QueryContext(ctx, listDeliveriesOfAlert, alertID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []ListDeliveriesOfAlertRow
+	for rows.Next() {
+		var i ListDeliveriesOfAlertRow
+		if err := rows.Scan(
+			&i.Sink,
+			&i.Status,
+			&i.Attempts,
+			&i.LastError,
+			&i.NextAttemptAt,
+			&i.SentAt,
+			&i.UpdatedAt,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Close(); err != nil {
+		return nil, err
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const markDeliveryDead = `-- name: MarkDeliveryDead :exec
+UPDATE deliveries SET status = 'dead', last_error = ?, updated_at = ?, lease_until = NULL, next_attempt_at = NULL
 WHERE alert_id = ? AND sink = ?
 `
 
-type MarkDeliveryFailedParams struct {
+type MarkDeliveryDeadParams struct {
 	LastError sql.NullString
 	UpdatedAt time.Time
 	AlertID   int64
 	Sink      string
 }
 
-func (q *Queries) MarkDeliveryFailed(ctx context.Context, arg MarkDeliveryFailedParams) error {
-	_, err := q.db.ExecContext(ctx, markDeliveryFailed,
+func (q *Queries) MarkDeliveryDead(ctx context.Context, arg MarkDeliveryDeadParams) error {
+	_, err := q.db.ExecContext(ctx, markDeliveryDead,
 		arg.LastError,
 		arg.UpdatedAt,
 		arg.AlertID,
@@ -107,8 +247,32 @@ func (q *Queries) MarkDeliveryFailed(ctx context.Context, arg MarkDeliveryFailed
 	return err
 }
 
+const markDeliveryFailed = `-- name: MarkDeliveryFailed :exec
+UPDATE deliveries SET status = 'failed', last_error = ?, next_attempt_at = ?, updated_at = ?, lease_until = NULL
+WHERE alert_id = ? AND sink = ?
+`
+
+type MarkDeliveryFailedParams struct {
+	LastError     sql.NullString
+	NextAttemptAt sql.NullTime
+	UpdatedAt     time.Time
+	AlertID       int64
+	Sink          string
+}
+
+func (q *Queries) MarkDeliveryFailed(ctx context.Context, arg MarkDeliveryFailedParams) error {
+	_, err := q.db.ExecContext(ctx, markDeliveryFailed,
+		arg.LastError,
+		arg.NextAttemptAt,
+		arg.UpdatedAt,
+		arg.AlertID,
+		arg.Sink,
+	)
+	return err
+}
+
 const markDeliverySent = `-- name: MarkDeliverySent :exec
-UPDATE deliveries SET status = 'sent', sent_at = ?, updated_at = ?, last_error = NULL, lease_until = NULL
+UPDATE deliveries SET status = 'sent', sent_at = ?, updated_at = ?, last_error = NULL, lease_until = NULL, next_attempt_at = NULL
 WHERE alert_id = ? AND sink = ?
 `
 
@@ -127,4 +291,24 @@ func (q *Queries) MarkDeliverySent(ctx context.Context, arg MarkDeliverySentPara
 		arg.Sink,
 	)
 	return err
+}
+
+const resendDeliveries = `-- name: ResendDeliveries :execrows
+UPDATE deliveries SET status = 'failed', next_attempt_at = ?, updated_at = ?
+WHERE alert_id = ? AND status IN ('failed', 'dead')
+`
+
+type ResendDeliveriesParams struct {
+	NextAttemptAt sql.NullTime
+	UpdatedAt     time.Time
+	AlertID       int64
+}
+
+// pipeline alerts resend: every delivery of the alert that is not sent is tried again now.
+func (q *Queries) ResendDeliveries(ctx context.Context, arg ResendDeliveriesParams) (int64, error) {
+	result, err := q.db.ExecContext(ctx, resendDeliveries, arg.NextAttemptAt, arg.UpdatedAt, arg.AlertID)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected()
 }

@@ -36,15 +36,17 @@ type CrawlRun struct {
 }
 
 type Delivery struct {
-	ID         int64
-	AlertID    int64
-	Sink       string
-	Status     string
-	Attempts   int32
-	LastError  sql.NullString
-	LeaseUntil sql.NullTime
-	UpdatedAt  time.Time
-	SentAt     sql.NullTime
+	ID            int64
+	AlertID       int64
+	Sink          string
+	Status        string
+	Attempts      int32
+	LastError     sql.NullString
+	LeaseUntil    sql.NullTime
+	NextAttemptAt sql.NullTime
+	AlertJson     string
+	UpdatedAt     time.Time
+	SentAt        sql.NullTime
 }
 
 type Match struct {

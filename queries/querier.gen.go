@@ -13,30 +13,41 @@ type Querier interface {
 	// One affected row: this consumer runs (or resumes) the crawl. None: it is finished, or
 	// another consumer holds a live lease on it.
 	ClaimCrawlRun(ctx context.Context, arg ClaimCrawlRunParams) (int64, error)
-	// One affected row means this caller may send: the delivery was pending or failed, or its
-	// last claim lapsed (the sender died). Counting the attempt here counts one a crash cut short.
+	// One affected row means this caller may send: the delivery was pending, or failed and due,
+	// or its last claim lapsed (the sender died). Counting the attempt here counts one a crash
+	// cut short.
 	ClaimDelivery(ctx context.Context, arg ClaimDeliveryParams) (int64, error)
 	CountAlerts(ctx context.Context) (int64, error)
 	CountDeliveries(ctx context.Context, status string) (int64, error)
 	CountMatches(ctx context.Context) (int64, error)
 	CountPosts(ctx context.Context) (int64, error)
+	// What --drain waits for: deliveries neither sent nor dead.
+	CountUnfinishedDeliveries(ctx context.Context) (int64, error)
 	// INSERT IGNORE on the job id: a job delivered twice finds the run of its first delivery.
 	CreateCrawlRun(ctx context.Context, arg CreateCrawlRunParams) error
 	CreateDelivery(ctx context.Context, arg CreateDeliveryParams) error
 	DisableRule(ctx context.Context, arg DisableRuleParams) error
+	// Deliveries to try again now: failed and due, or claimed by a sender that died.
+	DueDeliveries(ctx context.Context, arg DueDeliveriesParams) ([]DueDeliveriesRow, error)
 	FinishCrawlRun(ctx context.Context, arg FinishCrawlRunParams) error
 	GetAlertByDedupKey(ctx context.Context, dedupKey string) (GetAlertByDedupKeyRow, error)
+	// Everything that says why an alert fired: the rule and its query, the terms, the post.
+	GetAlertDetail(ctx context.Context, id int64) (GetAlertDetailRow, error)
 	GetCrawlRun(ctx context.Context, jobID string) (CrawlRun, error)
-	GetDeliveryStatus(ctx context.Context, arg GetDeliveryStatusParams) (string, error)
+	GetDelivery(ctx context.Context, arg GetDeliveryParams) (GetDeliveryRow, error)
 	GetPost(ctx context.Context, arg GetPostParams) (Post, error)
 	GetSource(ctx context.Context, name string) (Source, error)
 	// INSERT IGNORE on the unique dedup key: one affected row means this call stored the alert.
 	InsertAlert(ctx context.Context, arg InsertAlertParams) (sql.Result, error)
 	// Newest first, with the rule and post they are about.
 	ListAlerts(ctx context.Context, limit int32) ([]ListAlertsRow, error)
+	// Alerts with at least one delivery in the given status (pipeline alerts list --status dead).
+	ListAlertsByDeliveryStatus(ctx context.Context, arg ListAlertsByDeliveryStatusParams) ([]ListAlertsByDeliveryStatusRow, error)
 	ListCrawlRuns(ctx context.Context, arg ListCrawlRunsParams) ([]CrawlRun, error)
+	ListDeliveriesOfAlert(ctx context.Context, alertID int64) ([]ListDeliveriesOfAlertRow, error)
 	ListRules(ctx context.Context) ([]ListRulesRow, error)
 	MarkAlertPublished(ctx context.Context, id int64) error
+	MarkDeliveryDead(ctx context.Context, arg MarkDeliveryDeadParams) error
 	MarkDeliveryFailed(ctx context.Context, arg MarkDeliveryFailedParams) error
 	MarkDeliverySent(ctx context.Context, arg MarkDeliverySentParams) error
 	// A block or checkpoint pauses every source crawled with the account.
@@ -45,6 +56,8 @@ type Querier interface {
 	// new from edited from repeated before it writes.
 	PostsByExternalIDs(ctx context.Context, arg PostsByExternalIDsParams) ([]PostsByExternalIDsRow, error)
 	RecordSourceCrawl(ctx context.Context, arg RecordSourceCrawlParams) error
+	// pipeline alerts resend: every delivery of the alert that is not sent is tried again now.
+	ResendDeliveries(ctx context.Context, arg ResendDeliveriesParams) (int64, error)
 	// After each page: where to resume, and the counts so far.
 	SaveCrawlProgress(ctx context.Context, arg SaveCrawlProgressParams) error
 	SetSourceState(ctx context.Context, arg SetSourceStateParams) error

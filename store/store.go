@@ -24,6 +24,8 @@ type Store struct {
 	q     *queries.Queries
 	posts *postBatcher
 	now   func() time.Time
+
+	deliveryLease time.Duration
 }
 
 // Options tune a Store.
@@ -35,6 +37,9 @@ type Options struct {
 	Writers int
 	// Now is the clock. Default time.Now.
 	Now func() time.Time
+	// DeliveryLease is how long a claim on a delivery holds before another sender may take
+	// it over (its sender died mid-send): longer than any one send. Default 2 minutes.
+	DeliveryLease time.Duration
 }
 
 // New returns a Store over db; Close stops its batch writers.
@@ -48,8 +53,11 @@ func New(db *sql.DB, opts Options) *Store {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
+	if opts.DeliveryLease <= 0 {
+		opts.DeliveryLease = 2 * time.Minute
+	}
 	q := queries.New(db)
-	s := &Store{db: db, q: q, now: opts.Now}
+	s := &Store{db: db, q: q, now: opts.Now, deliveryLease: opts.DeliveryLease}
 	s.posts = newPostBatcher(q, opts.MaxBatch, opts.Writers, opts.Now)
 	return s
 }
@@ -90,48 +98,86 @@ func (s *Store) CreateAlert(ctx context.Context, a handlers.AlertRecord) (handle
 
 // DeliveryStatus returns "" when the alert was never handed to the sink.
 func (s *Store) DeliveryStatus(ctx context.Context, alertID int64, sink string) (string, error) {
-	status, err := s.q.GetDeliveryStatus(ctx, queries.GetDeliveryStatusParams{AlertID: alertID, Sink: sink})
+	row, err := s.q.GetDelivery(ctx, queries.GetDeliveryParams{AlertID: alertID, Sink: sink})
 	if errors.Is(err, sql.ErrNoRows) {
 		return "", nil
 	}
-	return status, classify(err)
+	return row.Status, classify(err)
 }
 
-// deliveryLease is how long a claim on a delivery holds before another sender may take it
-// over: longer than any one send (a message attempt is bounded well below it).
-const deliveryLease = 2 * time.Minute
-
-// ClaimDelivery takes the right to send an alert to a sink, creating the delivery row if
-// need be. false: it is sent, or another sender holds a live claim.
-func (s *Store) ClaimDelivery(ctx context.Context, alertID int64, sink string) (bool, error) {
+// ClaimDelivery creates the delivery with the alert if need be and takes the right to send
+// it now; false when it is sent or dead, held by a live claim, or failed and not yet due.
+func (s *Store) ClaimDelivery(ctx context.Context, a handlers.Alert, sink string) (int, bool, error) {
 	now := s.now().UTC()
-	if err := s.q.CreateDelivery(ctx, queries.CreateDeliveryParams{AlertID: alertID, Sink: sink, UpdatedAt: now}); err != nil {
-		return false, classify(err)
+	payload, err := json.Marshal(a)
+	if err != nil {
+		return 0, false, handlers.Permanent(fmt.Errorf("cannot encode alert %d: %w", a.AlertID, err))
+	}
+	if err := s.q.CreateDelivery(ctx, queries.CreateDeliveryParams{AlertID: a.AlertID, Sink: sink, AlertJson: string(payload), UpdatedAt: now}); err != nil {
+		return 0, false, classify(err)
 	}
 	n, err := s.q.ClaimDelivery(ctx, queries.ClaimDeliveryParams{
-		LeaseUntil: sql.NullTime{Time: now.Add(deliveryLease), Valid: true}, UpdatedAt: now,
-		AlertID: alertID, Sink: sink, LeaseUntil_2: sql.NullTime{Time: now, Valid: true},
+		LeaseUntil: nullTime(now.Add(s.deliveryLease)), UpdatedAt: now, AlertID: a.AlertID, Sink: sink,
+		NextAttemptAt: nullTime(now), LeaseUntil_2: nullTime(now),
 	})
-	if err != nil {
-		return false, classify(err)
+	if err != nil || n == 0 {
+		return 0, false, classify(err)
 	}
-	return n == 1, nil
+	row, err := s.q.GetDelivery(ctx, queries.GetDeliveryParams{AlertID: a.AlertID, Sink: sink})
+	if err != nil {
+		return 0, false, classify(err)
+	}
+	return int(row.Attempts), true, nil
 }
 
 // MarkSent records a delivery as done.
 func (s *Store) MarkSent(ctx context.Context, alertID int64, sink string) error {
 	now := s.now().UTC()
 	return classify(s.q.MarkDeliverySent(ctx, queries.MarkDeliverySentParams{
-		SentAt: sql.NullTime{Time: now, Valid: true}, UpdatedAt: now, AlertID: alertID, Sink: sink,
+		SentAt: nullTime(now), UpdatedAt: now, AlertID: alertID, Sink: sink,
 	}))
 }
 
-// MarkFailed records why a delivery attempt failed.
-func (s *Store) MarkFailed(ctx context.Context, alertID int64, sink, reason string) error {
+// MarkFailed records why an attempt failed and when to try again.
+func (s *Store) MarkFailed(ctx context.Context, alertID int64, sink, reason string, next time.Time) error {
 	return classify(s.q.MarkDeliveryFailed(ctx, queries.MarkDeliveryFailedParams{
-		LastError: sql.NullString{String: reason, Valid: true}, UpdatedAt: s.now().UTC(),
-		AlertID: alertID, Sink: sink,
+		LastError: sql.NullString{String: reason, Valid: true}, NextAttemptAt: nullTime(next.UTC()),
+		UpdatedAt: s.now().UTC(), AlertID: alertID, Sink: sink,
 	}))
+}
+
+// MarkDead gives a delivery up, with the reason; `pipeline alerts resend` revives it.
+func (s *Store) MarkDead(ctx context.Context, alertID int64, sink, reason string) error {
+	return classify(s.q.MarkDeliveryDead(ctx, queries.MarkDeliveryDeadParams{
+		LastError: sql.NullString{String: reason, Valid: true}, UpdatedAt: s.now().UTC(), AlertID: alertID, Sink: sink,
+	}))
+}
+
+// DueDeliveries lists deliveries to sinks that are due for another attempt.
+func (s *Store) DueDeliveries(ctx context.Context, sinks []string, limit int) ([]handlers.DueDelivery, error) {
+	if len(sinks) == 0 {
+		return nil, nil
+	}
+	now := nullTime(s.now().UTC())
+	rows, err := s.q.DueDeliveries(ctx, queries.DueDeliveriesParams{Sinks: sinks, NextAttemptAt: now, LeaseUntil: now, Limit: int32(limit)})
+	if err != nil {
+		return nil, classify(err)
+	}
+	out := make([]handlers.DueDelivery, 0, len(rows))
+	for _, r := range rows {
+		var a handlers.Alert
+		if err := json.Unmarshal([]byte(r.AlertJson), &a); err != nil {
+			return nil, fmt.Errorf("delivery of alert %d to %s holds an unreadable alert: %w", r.AlertID, r.Sink, err)
+		}
+		out = append(out, handlers.DueDelivery{Alert: a, Sink: r.Sink, Attempts: int(r.Attempts)})
+	}
+	return out, nil
+}
+
+// UnfinishedDeliveries counts deliveries neither sent nor dead: what --drain waits for.
+func (s *Store) UnfinishedDeliveries(ctx context.Context) (int64, error) {
+	n, err := s.q.CountUnfinishedDeliveries(ctx)
+	return n, classify(err)
 }
 
 // MarkAlertPublished notes that the alert reached the alerts topic.

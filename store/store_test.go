@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"groupwatch/config"
 	"groupwatch/handlers"
@@ -201,26 +202,44 @@ func TestAlertsAndDeliveriesAreIdempotent(t *testing.T) {
 	if st, err := s.DeliveryStatus(ctx, first.ID, "out"); err != nil || st != "" {
 		t.Fatalf("no delivery yet: %q %v", st, err)
 	}
-	claim := func(want bool) {
+	a := handlers.Alert{V: handlers.Version, AlertID: first.ID, Rule: "r", Sinks: []string{"out"}, Text: "acme refund"}
+	claim := func(want bool, wantAttempts int) {
 		t.Helper()
-		got, err := s.ClaimDelivery(ctx, first.ID, "out")
-		if err != nil || got != want {
-			t.Fatalf("claim: got %v (%v), want %v", got, err, want)
+		attempts, got, err := s.ClaimDelivery(ctx, a, "out")
+		if err != nil || got != want || (want && attempts != wantAttempts) {
+			t.Fatalf("claim: got %v after %d attempts (%v), want %v", got, attempts, err, want)
 		}
 	}
-	claim(true)
-	claim(false) // held by the first claim
-	if err := s.MarkFailed(ctx, first.ID, "out", "disk full"); err != nil {
+	claim(true, 1)
+	claim(false, 0) // held by the first claim
+	if err := s.MarkFailed(ctx, first.ID, "out", "HTTP 500", time.Now().Add(time.Hour)); err != nil {
 		t.Fatal(err)
 	}
-	claim(true) // a failed delivery can be tried again
+	claim(false, 0) // failed, but not due for an hour
+	if due, err := s.DueDeliveries(ctx, []string{"out"}, 10); err != nil || len(due) != 0 {
+		t.Fatalf("due %+v %v", due, err)
+	}
+	if err := s.MarkFailed(ctx, first.ID, "out", "HTTP 500", time.Now().Add(-time.Second)); err != nil {
+		t.Fatal(err)
+	}
+	due, err := s.DueDeliveries(ctx, []string{"out"}, 10)
+	if err != nil || len(due) != 1 || due[0].Alert.Text != "acme refund" || due[0].Attempts != 1 {
+		t.Fatalf("due %+v %v", due, err)
+	}
+	if n, _ := s.UnfinishedDeliveries(ctx); n != 1 {
+		t.Fatalf("%d unfinished deliveries, want 1", n)
+	}
+	claim(true, 2) // due: tried again
 	if err := s.MarkSent(ctx, first.ID, "out"); err != nil {
 		t.Fatal(err)
 	}
 	if st, err := s.DeliveryStatus(ctx, first.ID, "out"); err != nil || st != handlers.DeliverySent {
 		t.Fatalf("status %q %v", st, err)
 	}
-	claim(false) // sent: never again
+	claim(false, 0) // sent: never again
+	if n, _ := s.UnfinishedDeliveries(ctx); n != 0 {
+		t.Fatalf("%d unfinished deliveries, want 0", n)
+	}
 }
 
 func TestSyncRulesByName(t *testing.T) {

@@ -212,7 +212,7 @@ func prefixedConfig(t *testing.T, dir, prefix string) string {
 	b = bytes.ReplaceAll(b, []byte("file://pages/"), []byte("file://"+repoFile(t, "example/pages")+"/"))
 	b = bytes.ReplaceAll(b, []byte("selectors: selectors.yaml"), []byte("selectors: "+repoFile(t, "example/selectors.yaml")))
 	p := filepath.Join(dir, "config.yaml")
-	if err := os.WriteFile(p, append([]byte("topics: {prefix: "+prefix+"}\npipeline: {claim_idle: 2s}\n"), b...), 0o644); err != nil {
+	if err := os.WriteFile(p, append([]byte("topics: {prefix: "+prefix+"}\npipeline: {claim_idle: 2s, message_timeout: 5s}\n"), b...), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	return p
