@@ -110,10 +110,25 @@ func (c *Config) Validate() error {
 			if s.Path != "" {
 				add(field+".path", "a console sink writes to stdout and takes no path")
 			}
+		case SinkSlack:
+			if s.WebhookURL == "" && s.WebhookURLFile == "" {
+				add(field+".webhook_url", "a slack sink needs an incoming-webhook URL (inline, ${ENV_VAR} or webhook_url_file)")
+			}
+		case SinkEmail:
+			// The email sink checks the rest (TLS, port, addresses) when it is built.
+			if s.Host == "" {
+				add(field+".host", "an email sink needs an SMTP host")
+			}
+			if s.From == "" {
+				add(field+".from", "an email sink needs a from address")
+			}
+			if len(s.To) == 0 {
+				add(field+".to", "an email sink needs at least one recipient")
+			}
 		case "":
-			add(field+".type", "missing (file or console)")
+			add(field+".type", "missing (file, console, slack or email)")
 		default:
-			add(field+".type", "unknown sink type %q (file or console)", s.Type)
+			add(field+".type", "unknown sink type %q (file, console, slack or email)", s.Type)
 		}
 	}
 

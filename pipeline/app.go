@@ -72,7 +72,7 @@ func NewRunApp(cfg *config.Config, opts RunOptions, logger *slog.Logger) *fx.App
 		RulesModule,
 		fx.Module("router",
 			fx.Provide(NewMetrics, newPublisher, newNotifySinks, newCrawlers, newRouterDeps, NewRouter),
-			fx.Invoke(runRouter),
+			fx.Invoke(runRouter, runRetrier),
 		),
 	}
 	if len(cfg.Sources) > 0 && !opts.Drain {
@@ -154,8 +154,9 @@ func newDB(lc fx.Lifecycle, b Backends) (*sql.DB, error) {
 	return db, nil
 }
 
-func newStore(lc fx.Lifecycle, db *sql.DB, b Backends) *store.Store {
-	opts := store.Options{}
+func newStore(lc fx.Lifecycle, db *sql.DB, b Backends, cfg *config.Config) *store.Store {
+	// A send is one attempt, bounded by the message timeout: a claim outlives it.
+	opts := store.Options{DeliveryLease: cfg.Pipeline.MessageTimeout + 30*time.Second}
 	if b.Embedded {
 		opts.Writers = 1
 	}
@@ -198,24 +199,37 @@ func newRules(cfg *config.Config, s *store.Store) (Rules, error) {
 	return Rules{Matcher: m, IDs: ids, Info: info}, nil
 }
 
-func newNotifySinks(lc fx.Lifecycle, cfg *config.Config, opts RunOptions) map[string]map[string]handlers.Sink {
+func newNotifySinks(lc fx.Lifecycle, cfg *config.Config, opts RunOptions, logger *slog.Logger) (map[string]map[string]handlers.Sink, error) {
 	byKind := map[string]map[string]handlers.Sink{}
 	for _, s := range cfg.Sinks {
-		var sink handlers.Sink
-		switch s.Type {
-		case config.SinkFile:
-			f := sinks.NewFile(s.Name, s.Path)
-			lc.Append(fx.StopHook(f.Close))
-			sink = f
-		case config.SinkConsole:
-			sink = sinks.NewConsole(s.Name, opts.Stdout)
+		sink, err := NewSink(s, opts.Stdout, logger)
+		if err != nil {
+			return nil, err
+		}
+		if c, ok := sink.(interface{ Close() error }); ok {
+			lc.Append(fx.StopHook(c.Close))
 		}
 		if byKind[s.Type] == nil {
 			byKind[s.Type] = map[string]handlers.Sink{}
 		}
 		byKind[s.Type][s.Name] = sink
 	}
-	return byKind
+	return byKind, nil
+}
+
+// NewSink builds the configured sink; stdout is where a console sink writes.
+func NewSink(s config.Sink, stdout io.Writer, logger *slog.Logger) (handlers.Sink, error) {
+	switch s.Type {
+	case config.SinkFile:
+		return sinks.NewFile(s.Name, s.Path), nil
+	case config.SinkConsole:
+		return sinks.NewConsole(s.Name, stdout), nil
+	case config.SinkSlack:
+		return sinks.NewSlack(s.Name, s.WebhookURL, sinks.SlackOptions{})
+	case config.SinkEmail:
+		return sinks.NewEmail(s, sinks.EmailOptions{Logger: logger.With("sink", s.Name)})
+	}
+	return nil, fmt.Errorf("sink %s: unknown type %q", s.Name, s.Type)
 }
 
 // newPublisher is the one publisher of the process. Its client is shared, so closing it (as
@@ -309,10 +323,49 @@ func runRouter(lc fx.Lifecycle, r *Router, sd fx.Shutdowner, logger *slog.Logger
 				return fmt.Errorf("router did not start: %w", ctx.Err())
 			}
 		},
+		OnStop: func(ctx context.Context) error {
+			// Messages in flight get until the stop timeout to finish; any still running
+			// then stay pending in Redis, unacked, for the next consumer.
+			return r.Stop(ctx)
+		},
+	})
+}
+
+// runRetrier sends the deliveries due for another attempt, every second, in every process:
+// the deliveries table says what is due, claims keep two processes from sending one twice.
+func runRetrier(lc fx.Lifecycle, r *Router, logger *slog.Logger) {
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	const batch = 50
+	lc.Append(fx.Hook{
+		OnStart: func(context.Context) error {
+			go func() {
+				defer close(done)
+				for {
+					busy := false
+					for _, n := range r.Notifiers {
+						tried, err := n.RetryDue(ctx, batch)
+						if err != nil && ctx.Err() == nil {
+							logger.Warn("delivery retries failed", "error", err.Error())
+						}
+						busy = busy || tried == batch
+					}
+					if busy {
+						continue // more are due: no pause
+					}
+					select {
+					case <-ctx.Done():
+						return
+					case <-time.After(time.Second):
+					}
+				}
+			}()
+			return nil
+		},
 		OnStop: func(context.Context) error {
-			// Close waits up to the close timeout for messages in flight; any still
-			// running then stay pending in Redis, unacked, for the next consumer.
-			return r.Close()
+			cancel()
+			<-done
+			return nil
 		},
 	})
 }

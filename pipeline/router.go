@@ -1,6 +1,7 @@
 package pipeline
 
 import (
+	"context"
 	"fmt"
 	"log/slog"
 	"sort"
@@ -46,6 +47,18 @@ type RouterDeps struct {
 type Router struct {
 	*message.Router
 	Subscriptions []Subscription
+	// Notifiers are the notify stages, whose due deliveries the retrier sends.
+	Notifiers []handlers.Notify
+	inflight  *inflight
+}
+
+// Stop closes the router and waits, until ctx ends, for every message in hand to finish.
+func (r *Router) Stop(ctx context.Context) error {
+	closeErr := r.Close()
+	if err := r.inflight.wait(ctx); err != nil {
+		return fmt.Errorf("messages still in hand at shutdown: %w", err)
+	}
+	return closeErr
 }
 
 // stage is one handler on one topic, run by some number of concurrent consumers.
@@ -93,15 +106,17 @@ func NewRouter(d RouterDeps) (*Router, error) {
 		kinds = append(kinds, kind)
 	}
 	sort.Strings(kinds)
+	var notifiers []handlers.Notify
 	for _, kind := range kinds {
 		h := handlers.Notify{Sinks: d.NotifySinks[kind], Store: d.Store}
+		notifiers = append(notifiers, h)
 		stages = append(stages, stage{name: config.StageNotify + "." + kind, topic: topics.Alerts(), consumers: consumers[config.StageNotify], handle: notifyStage(h)})
 	}
 
-	r := &Router{Router: router}
+	r := &Router{Router: router, Notifiers: notifiers, inflight: &inflight{}}
 	for _, s := range stages {
 		r.Subscriptions = append(r.Subscriptions, Subscription{Stage: s.name, Topic: s.topic})
-		mw := stageMiddleware(s, pub, d, corr)
+		mw := append([]message.HandlerMiddleware{r.inflight.middleware}, stageMiddleware(s, pub, d, corr)...)
 		for i := 0; i < s.consumers; i++ {
 			sub, err := redisstream.NewSubscriber(redisstream.SubscriberConfig{
 				Client:        client,

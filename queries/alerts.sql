@@ -21,3 +21,25 @@ JOIN rules r ON r.id = a.rule_id
 JOIN posts p ON p.id = a.post_id
 ORDER BY a.id DESC
 LIMIT ?;
+
+-- name: ListAlertsByDeliveryStatus :many
+-- Alerts with at least one delivery in the given status (pipeline alerts list --status dead).
+SELECT DISTINCT a.id, a.dedup_key, a.kind, a.terms, a.published, a.created_at,
+       r.name AS rule_name, p.source, p.external_id
+FROM alerts a
+JOIN deliveries d ON d.alert_id = a.id
+JOIN rules r ON r.id = a.rule_id
+JOIN posts p ON p.id = a.post_id
+WHERE d.status = ?
+ORDER BY a.id DESC
+LIMIT ?;
+
+-- name: GetAlertDetail :one
+-- Everything that says why an alert fired: the rule and its query, the terms, the post.
+SELECT a.id, a.dedup_key, a.kind, a.terms, a.published, a.created_at,
+       r.name AS rule_name, r.query AS rule_query,
+       p.source, p.external_id, p.author, p.url, p.text, p.posted_at
+FROM alerts a
+JOIN rules r ON r.id = a.rule_id
+JOIN posts p ON p.id = a.post_id
+WHERE a.id = ?;

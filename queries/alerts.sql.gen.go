@@ -39,6 +39,56 @@ func (q *Queries) GetAlertByDedupKey(ctx context.Context, dedupKey string) (GetA
 	return i, err
 }
 
+const getAlertDetail = `-- name: GetAlertDetail :one
+SELECT a.id, a.dedup_key, a.kind, a.terms, a.published, a.created_at,
+       r.name AS rule_name, r.query AS rule_query,
+       p.source, p.external_id, p.author, p.url, p.text, p.posted_at
+FROM alerts a
+JOIN rules r ON r.id = a.rule_id
+JOIN posts p ON p.id = a.post_id
+WHERE a.id = ?
+`
+
+type GetAlertDetailRow struct {
+	ID         int64
+	DedupKey   string
+	Kind       string
+	Terms      string
+	Published  int8
+	CreatedAt  time.Time
+	RuleName   string
+	RuleQuery  string
+	Source     string
+	ExternalID string
+	Author     string
+	Url        string
+	Text       string
+	PostedAt   sql.NullTime
+}
+
+// Everything that says why an alert fired: the rule and its query, the terms, the post.
+func (q *Queries) GetAlertDetail(ctx context.Context, id int64) (GetAlertDetailRow, error) {
+	row := q.db.QueryRowContext(ctx, getAlertDetail, id)
+	var i GetAlertDetailRow
+	err := row.Scan(
+		&i.ID,
+		&i.DedupKey,
+		&i.Kind,
+		&i.Terms,
+		&i.Published,
+		&i.CreatedAt,
+		&i.RuleName,
+		&i.RuleQuery,
+		&i.Source,
+		&i.ExternalID,
+		&i.Author,
+		&i.Url,
+		&i.Text,
+		&i.PostedAt,
+	)
+	return i, err
+}
+
 const insertAlert = `-- name: InsertAlert :execresult
 INSERT IGNORE INTO alerts (dedup_key, rule_id, post_id, kind, terms, published, created_at)
 VALUES (?, ?, ?, ?, ?, 0, ?)
@@ -97,6 +147,69 @@ func (q *Queries) ListAlerts(ctx context.Context, limit int32) ([]ListAlertsRow,
 	var items []ListAlertsRow
 	for rows.Next() {
 		var i ListAlertsRow
+		if err := rows.Scan(
+			&i.ID,
+			&i.DedupKey,
+			&i.Kind,
+			&i.Terms,
+			&i.Published,
+			&i.CreatedAt,
+			&i.RuleName,
+			&i.Source,
+			&i.ExternalID,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Close(); err != nil {
+		return nil, err
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const listAlertsByDeliveryStatus = `-- name: ListAlertsByDeliveryStatus :many
+SELECT DISTINCT a.id, a.dedup_key, a.kind, a.terms, a.published, a.created_at,
+       r.name AS rule_name, p.source, p.external_id
+FROM alerts a
+JOIN deliveries d ON d.alert_id = a.id
+JOIN rules r ON r.id = a.rule_id
+JOIN posts p ON p.id = a.post_id
+WHERE d.status = ?
+ORDER BY a.id DESC
+LIMIT ?
+`
+
+type ListAlertsByDeliveryStatusParams struct {
+	Status string
+	Limit  int32
+}
+
+type ListAlertsByDeliveryStatusRow struct {
+	ID         int64
+	DedupKey   string
+	Kind       string
+	Terms      string
+	Published  int8
+	CreatedAt  time.Time
+	RuleName   string
+	Source     string
+	ExternalID string
+}
+
+// Alerts with at least one delivery in the given status (pipeline alerts list --status dead).
+func (q *Queries) ListAlertsByDeliveryStatus(ctx context.Context, arg ListAlertsByDeliveryStatusParams) ([]ListAlertsByDeliveryStatusRow, error) {
+	rows, err := q.db.QueryContext(ctx, listAlertsByDeliveryStatus, arg.Status, arg.Limit)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []ListAlertsByDeliveryStatusRow
+	for rows.Next() {
+		var i ListAlertsByDeliveryStatusRow
 		if err := rows.Scan(
 			&i.ID,
 			&i.DedupKey,

@@ -1,0 +1,170 @@
+package main
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strconv"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"groupwatch/config"
+	"groupwatch/queries"
+	"groupwatch/store"
+)
+
+// openQueries connects to the configured MySQL for the admin commands.
+func openQueries(cfg *config.Config) (*queries.Queries, func(), error) {
+	if cfg.Embedded() {
+		return nil, nil, errNoServer
+	}
+	db, err := store.Open(context.Background(), cfg.MySQL.DSN, 2)
+	if err != nil {
+		return nil, nil, err
+	}
+	return queries.New(db), func() { db.Close() }, nil
+}
+
+func newAlertsCommand(g *globalFlags) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "alerts",
+		Short: "List, explain and re-send stored alerts",
+		Example: `  pipeline alerts list --config config.yaml --status dead
+  pipeline alerts show --config config.yaml 42
+  pipeline alerts resend --config config.yaml 42`,
+	}
+	var status string
+	var limit int32
+	list := &cobra.Command{
+		Use:     "list",
+		Short:   "List the newest alerts, or those with a delivery in a status",
+		Example: "  pipeline alerts list --config config.yaml --status dead --limit 20",
+		Args:    cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			cfg, err := g.config()
+			if err != nil {
+				return err
+			}
+			q, done, err := openQueries(cfg)
+			if err != nil {
+				return err
+			}
+			defer done()
+			w := tabwriter.NewWriter(cmd.OutOrStdout(), 0, 4, 2, ' ', 0)
+			fmt.Fprintln(w, "ID\tCREATED\tRULE\tSOURCE\tPOST\tTERMS")
+			row := func(id int64, created time.Time, rule, source, ext, terms string) {
+				fmt.Fprintf(w, "%d\t%s\t%s\t%s\t%s\t%s\n", id, created.UTC().Format(time.RFC3339), rule, source, ext, terms)
+			}
+			ctx := context.Background()
+			if status == "" {
+				rows, err := q.ListAlerts(ctx, limit)
+				if err != nil {
+					return err
+				}
+				for _, r := range rows {
+					row(r.ID, r.CreatedAt, r.RuleName, r.Source, r.ExternalID, r.Terms)
+				}
+			} else {
+				rows, err := q.ListAlertsByDeliveryStatus(ctx, queries.ListAlertsByDeliveryStatusParams{Status: status, Limit: limit})
+				if err != nil {
+					return err
+				}
+				for _, r := range rows {
+					row(r.ID, r.CreatedAt, r.RuleName, r.Source, r.ExternalID, r.Terms)
+				}
+			}
+			return w.Flush()
+		},
+	}
+	list.Flags().StringVar(&status, "status", "", "only alerts with a delivery in this status: pending, sending, sent, failed, dead")
+	list.Flags().Int32Var(&limit, "limit", 50, "at most this many alerts")
+
+	show := &cobra.Command{
+		Use:     "show ID",
+		Short:   "Say why an alert fired and where it was delivered",
+		Example: "  pipeline alerts show --config config.yaml 42",
+		Args:    cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			id, err := strconv.ParseInt(args[0], 10, 64)
+			if err != nil {
+				return fmt.Errorf("alert id %q is not a number", args[0])
+			}
+			cfg, err := g.config()
+			if err != nil {
+				return err
+			}
+			q, done, err := openQueries(cfg)
+			if err != nil {
+				return err
+			}
+			defer done()
+			ctx := context.Background()
+			a, err := q.GetAlertDetail(ctx, id)
+			if errors.Is(err, sql.ErrNoRows) {
+				return fmt.Errorf("no alert %d", id)
+			}
+			if err != nil {
+				return err
+			}
+			out := cmd.OutOrStdout()
+			fmt.Fprintf(out, "alert %d (%s), created %s\n", a.ID, a.Kind, a.CreatedAt.UTC().Format(time.RFC3339))
+			fmt.Fprintf(out, "why: rule %q (query %s) matched %s in post %s/%s\n", a.RuleName, a.RuleQuery, a.Terms, a.Source, a.ExternalID)
+			fmt.Fprintf(out, "dedup key: %s\npublished to the alerts topic: %v\n", a.DedupKey, a.Published != 0)
+			fmt.Fprintf(out, "post by %s", a.Author)
+			if a.PostedAt.Valid {
+				fmt.Fprintf(out, " at %s", a.PostedAt.Time.UTC().Format(time.RFC3339))
+			}
+			fmt.Fprintf(out, " %s\n%s\n\ndeliveries:\n", a.Url, a.Text)
+			ds, err := q.ListDeliveriesOfAlert(ctx, id)
+			if err != nil {
+				return err
+			}
+			w := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
+			fmt.Fprintln(w, "SINK\tSTATUS\tATTEMPTS\tNEXT ATTEMPT\tLAST ERROR")
+			for _, d := range ds {
+				next := ""
+				if d.NextAttemptAt.Valid {
+					next = d.NextAttemptAt.Time.UTC().Format(time.RFC3339)
+				}
+				fmt.Fprintf(w, "%s\t%s\t%d\t%s\t%s\n", d.Sink, d.Status, d.Attempts, next, d.LastError.String)
+			}
+			return w.Flush()
+		},
+	}
+
+	resend := &cobra.Command{
+		Use:     "resend ID",
+		Short:   "Try every failed or dead delivery of an alert again now",
+		Example: "  pipeline alerts resend --config config.yaml 42",
+		Args:    cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			id, err := strconv.ParseInt(args[0], 10, 64)
+			if err != nil {
+				return fmt.Errorf("alert id %q is not a number", args[0])
+			}
+			cfg, err := g.config()
+			if err != nil {
+				return err
+			}
+			q, done, err := openQueries(cfg)
+			if err != nil {
+				return err
+			}
+			defer done()
+			now := time.Now().UTC()
+			n, err := q.ResendDeliveries(context.Background(), queries.ResendDeliveriesParams{
+				NextAttemptAt: sql.NullTime{Time: now, Valid: true}, UpdatedAt: now, AlertID: id,
+			})
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "%d deliveries of alert %d will be tried again by a running pipeline\n", n, id)
+			return nil
+		},
+	}
+	cmd.AddCommand(list, show, resend)
+	return cmd
+}
