@@ -1,4 +1,4 @@
-// Package sinks delivers alerts: file and console (JSON lines) for now. Each sink is safe for
+// Package sinks delivers alerts: file and console (JSON lines), Slack and email. Each sink is safe for
 // concurrent use by the notify stage's consumers.
 package sinks
 
