@@ -28,6 +28,20 @@ func openQueries(cfg *config.Config) (*queries.Queries, func(), error) {
 	return queries.New(db), func() { db.Close() }, nil
 }
 
+// openAlert reads an alert id argument and connects to MySQL.
+func openAlert(g *globalFlags, arg string) (int64, *queries.Queries, func(), error) {
+	id, err := strconv.ParseInt(arg, 10, 64)
+	if err != nil {
+		return 0, nil, nil, fmt.Errorf("alert id %q is not a number", arg)
+	}
+	cfg, err := g.config()
+	if err != nil {
+		return 0, nil, nil, err
+	}
+	q, done, err := openQueries(cfg)
+	return id, q, done, err
+}
+
 func newAlertsCommand(g *globalFlags) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "alerts",
@@ -88,15 +102,7 @@ func newAlertsCommand(g *globalFlags) *cobra.Command {
 		Example: "  pipeline alerts show --config config.yaml 42",
 		Args:    cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			id, err := strconv.ParseInt(args[0], 10, 64)
-			if err != nil {
-				return fmt.Errorf("alert id %q is not a number", args[0])
-			}
-			cfg, err := g.config()
-			if err != nil {
-				return err
-			}
-			q, done, err := openQueries(cfg)
+			id, q, done, err := openAlert(g, args[0])
 			if err != nil {
 				return err
 			}
@@ -141,15 +147,7 @@ func newAlertsCommand(g *globalFlags) *cobra.Command {
 		Example: "  pipeline alerts resend --config config.yaml 42",
 		Args:    cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			id, err := strconv.ParseInt(args[0], 10, 64)
-			if err != nil {
-				return fmt.Errorf("alert id %q is not a number", args[0])
-			}
-			cfg, err := g.config()
-			if err != nil {
-				return err
-			}
-			q, done, err := openQueries(cfg)
+			id, q, done, err := openAlert(g, args[0])
 			if err != nil {
 				return err
 			}

@@ -6,11 +6,14 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -360,5 +363,64 @@ func TestCrawlSavedPage(t *testing.T) {
 	}
 	if r := run(t, dir, vars, "crawl", "--config", cfg, "saved-forum"); r.code != 0 || !strings.Contains(r.stdout, `"seen": 3`) {
 		t.Fatalf("second crawl must find every post stored: exit %d\n%s", r.code, r.stdout)
+	}
+}
+
+// A Slack webhook that answers 404 makes the delivery dead at once; it is listed, explained,
+// and, once the webhook works, re-sent by `alerts resend` and the next run.
+func TestDeadDeliveryListShowResend(t *testing.T) {
+	env, vars := realEnv(t)
+	var mu sync.Mutex
+	gone, received := true, 0
+	slack := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		defer mu.Unlock()
+		if gone {
+			http.Error(w, "no_service", http.StatusNotFound)
+			return
+		}
+		received++
+		fmt.Fprint(w, "ok")
+	}))
+	defer slack.Close()
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "config.yaml")
+	os.WriteFile(cfg, []byte(fmt.Sprintf(`topics: {prefix: %s}
+rules: [{name: acme, query: 'acme refund', sinks: [team]}]
+sinks: [{name: team, type: slack, webhook_url: '%s/services/T/B/SECRETPART'}]
+`, env.Prefix, slack.URL)), 0o644)
+	posts := filepath.Join(dir, "posts.jsonl")
+	os.WriteFile(posts, []byte(`{"source":"forum","external_id":"1","text":"ACME refund now"}`+"\n"), 0o644)
+
+	run(t, dir, vars, "migrate", "--config", cfg)
+	if r := run(t, dir, vars, "run", "--config", cfg, "--ingest", posts, "--drain"); r.code != 0 {
+		t.Fatalf("run: exit %d\n%s", r.code, r.stderr)
+	}
+	r := run(t, dir, vars, "alerts", "list", "--config", cfg, "--status", "dead")
+	if r.code != 0 || !strings.Contains(r.stdout, "acme") || !strings.Contains(r.stdout, "forum") {
+		t.Fatalf("alerts list: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	r = run(t, dir, vars, "alerts", "show", "--config", cfg, "1")
+	if r.code != 0 || !strings.Contains(r.stdout, `rule "acme"`) || !strings.Contains(r.stdout, "dead") || !strings.Contains(r.stdout, "no_service") {
+		t.Fatalf("alerts show: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	for _, out := range []string{r.stdout, r.stderr} {
+		if strings.Contains(out, "SECRETPART") {
+			t.Fatalf("the webhook URL leaked:\n%s", out)
+		}
+	}
+	mu.Lock()
+	gone = false
+	mu.Unlock()
+	if r := run(t, dir, vars, "alerts", "resend", "--config", cfg, "1"); r.code != 0 || !strings.Contains(r.stdout, "1 deliveries") {
+		t.Fatalf("resend: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	if r := run(t, dir, vars, "run", "--config", cfg, "--drain"); r.code != 0 {
+		t.Fatalf("run after resend: exit %d\n%s", r.code, r.stderr)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if received != 1 {
+		t.Fatalf("%d messages received after the resend, want 1", received)
 	}
 }
