@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/ThreeDotsLabs/watermill-redisstream/pkg/redisstream"
@@ -36,6 +37,12 @@ type RunOptions struct {
 	HTTPAddr string
 	// Instance names this process's consumers; default hostname-pid.
 	Instance string
+	// Handlers, when not empty, are the only stages this process runs (crawl, normalize,
+	// match, evaluate, notify): crawl on one box, notify on another. The scheduler runs
+	// with crawl, the delivery retrier with notify.
+	Handlers []string
+	// Consumers overrides pipeline.consumers per stage.
+	Consumers map[string]int
 	// Stdout is where console sinks write. Default os.Stdout.
 	Stdout io.Writer
 	// OnHTTP, when set, is told the HTTP server's address once it listens (tests use :0).
@@ -48,6 +55,9 @@ const ExitBadInput = 2
 // NewRunApp is the composition root of `pipeline run`: reading it shows every part of the
 // running system and what each needs.
 func NewRunApp(cfg *config.Config, opts RunOptions, logger *slog.Logger) *fx.App {
+	if err := applyStageOptions(cfg, opts); err != nil {
+		return fx.New(fx.Error(err))
+	}
 	if opts.Stdout == nil {
 		opts.Stdout = os.Stdout
 	}
@@ -75,7 +85,7 @@ func NewRunApp(cfg *config.Config, opts RunOptions, logger *slog.Logger) *fx.App
 			fx.Invoke(runRouter, runRetrier),
 		),
 	}
-	if len(cfg.Sources) > 0 && !opts.Drain {
+	if len(cfg.Sources) > 0 && !opts.Drain && runs(opts, config.StageCrawl) {
 		// --drain is a batch run: no new crawl jobs, or it would never be drained.
 		modules = append(modules, fx.Module("scheduler", fx.Invoke(runScheduler)))
 	}
@@ -84,6 +94,42 @@ func NewRunApp(cfg *config.Config, opts RunOptions, logger *slog.Logger) *fx.App
 	}
 	modules = append(modules, fx.Invoke(ingestAndDrain))
 	return fx.New(modules...)
+}
+
+// applyStageOptions checks --handlers and applies --consumers to the configuration.
+func applyStageOptions(cfg *config.Config, opts RunOptions) error {
+	known := map[string]bool{}
+	for _, s := range config.Stages {
+		known[s] = true
+	}
+	for _, h := range opts.Handlers {
+		if !known[h] {
+			return fmt.Errorf("--handlers: unknown stage %q (known: %s)", h, strings.Join(config.Stages, ", "))
+		}
+	}
+	for stage, n := range opts.Consumers {
+		if !known[stage] {
+			return fmt.Errorf("--consumers: unknown stage %q (known: %s)", stage, strings.Join(config.Stages, ", "))
+		}
+		if n < 1 || n > 256 {
+			return fmt.Errorf("--consumers %s=%d: must be between 1 and 256", stage, n)
+		}
+		cfg.Pipeline.Consumers[stage] = n
+	}
+	return nil
+}
+
+// runs says whether this process runs the stage.
+func runs(opts RunOptions, stage string) bool {
+	if len(opts.Handlers) == 0 {
+		return true
+	}
+	for _, h := range opts.Handlers {
+		if h == stage {
+			return true
+		}
+	}
+	return false
 }
 
 // DefaultInstance is hostname-pid: two processes on one host never share consumer names.
@@ -292,6 +338,7 @@ func newRouterDeps(cfg *config.Config, opts RunOptions, logger *slog.Logger, rdb
 	s *store.Store, rules Rules, notifySinks map[string]map[string]handlers.Sink, crawlers *Crawlers) RouterDeps {
 	return RouterDeps{
 		Config: cfg, Logger: logger, Redis: rdb, Publisher: pub, Metrics: m, Instance: opts.Instance, Crawlers: crawlers,
+		Runs:        func(stage string) bool { return runs(opts, stage) },
 		Normalize:   handlers.Normalize{Store: s},
 		Match:       handlers.Match{Matcher: rules.Matcher, RuleIDs: rules.IDs, Store: s},
 		Evaluate:    handlers.Evaluate{Rules: rules.Info, Store: s},

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/ThreeDotsLabs/watermill-redisstream/pkg/redisstream"
@@ -33,6 +34,8 @@ type RouterDeps struct {
 
 	// Crawlers runs the crawl stage; nil when no source is configured.
 	Crawlers *Crawlers
+	// Runs says whether this process runs a stage (--handlers); nil: every stage.
+	Runs func(stage string) bool
 
 	Normalize handlers.Normalize
 	Match     handlers.Match
@@ -113,8 +116,14 @@ func NewRouter(d RouterDeps) (*Router, error) {
 		stages = append(stages, stage{name: config.StageNotify + "." + kind, topic: topics.Alerts(), consumers: consumers[config.StageNotify], handle: notifyStage(h)})
 	}
 
-	r := &Router{Router: router, Notifiers: notifiers, inflight: &inflight{}}
+	r := &Router{Router: router, inflight: &inflight{}}
+	if d.Runs == nil || d.Runs(config.StageNotify) {
+		r.Notifiers = notifiers
+	}
 	for _, s := range stages {
+		if d.Runs != nil && !d.Runs(strings.SplitN(s.name, ".", 2)[0]) {
+			continue
+		}
 		r.Subscriptions = append(r.Subscriptions, Subscription{Stage: s.name, Topic: s.topic})
 		mw := append([]message.HandlerMiddleware{r.inflight.middleware}, stageMiddleware(s, pub, d, corr)...)
 		for i := 0; i < s.consumers; i++ {

@@ -22,6 +22,10 @@ Exit status: 0 when stopped or drained, 1 on an error, 2 when --ingest rejected 
 		Example: `  # batch mode on the embedded default: a file in, alerts out, exit
   pipeline run --config example/config.yaml --ingest example/posts.jsonl --drain
 
+  # only the crawler on this box, only the notifiers on another
+  pipeline run --config config.yaml --handlers crawl
+  pipeline run --config config.yaml --handlers notify --consumers notify=8
+
   # a long-running worker against real Redis and MySQL, with health and metrics
   GROUPWATCH_REDIS_URL=redis://127.0.0.1:6379/0 \
   GROUPWATCH_MYSQL_DSN='root@tcp(127.0.0.1:3306)/groupwatch' \
@@ -62,5 +66,7 @@ Exit status: 0 when stopped or drained, 1 on an error, 2 when --ingest rejected 
 	cmd.Flags().StringVar(&opts.Ingest, "ingest", "", "publish this JSON-lines file (- for stdin) to posts.raw at start")
 	cmd.Flags().StringVar(&opts.HTTPAddr, "http", "", "serve /healthz, /readyz and /metrics on this address (e.g. 127.0.0.1:8080)")
 	cmd.Flags().StringVar(&opts.Instance, "instance", "", "name of this process in consumer names (default $GROUPWATCH_INSTANCE, else hostname-pid)")
+	cmd.Flags().StringSliceVar(&opts.Handlers, "handlers", nil, "run only these stages: crawl, normalize, match, evaluate, notify (default all)")
+	cmd.Flags().StringToIntVar(&opts.Consumers, "consumers", nil, "concurrent consumers per stage in this process, e.g. normalize=64,notify=4")
 	return cmd
 }
