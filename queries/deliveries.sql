@@ -52,3 +52,6 @@ SELECT COUNT(*) FROM deliveries WHERE status = ?;
 -- name: ListDeliveriesOfAlert :many
 SELECT sink, status, attempts, last_error, next_attempt_at, sent_at, updated_at
 FROM deliveries WHERE alert_id = ? ORDER BY sink;
+
+-- name: CountDeliveriesByStatus :many
+SELECT status, COUNT(*) AS n FROM deliveries GROUP BY status ORDER BY status;

@@ -59,6 +59,38 @@ func (q *Queries) CountDeliveries(ctx context.Context, status string) (int64, er
 	return count, err
 }
 
+const countDeliveriesByStatus = `-- name: CountDeliveriesByStatus :many
+SELECT status, COUNT(*) AS n FROM deliveries GROUP BY status ORDER BY status
+`
+
+type CountDeliveriesByStatusRow struct {
+	Status string
+	N      int64
+}
+
+func (q *Queries) CountDeliveriesByStatus(ctx context.Context) ([]CountDeliveriesByStatusRow, error) {
+	rows, err := q.db.QueryContext(ctx, countDeliveriesByStatus)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []CountDeliveriesByStatusRow
+	for rows.Next() {
+		var i CountDeliveriesByStatusRow
+		if err := rows.Scan(&i.Status, &i.N); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Close(); err != nil {
+		return nil, err
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const countUnfinishedDeliveries = `-- name: CountUnfinishedDeliveries :one
 SELECT COUNT(*) FROM deliveries WHERE status IN ('pending', 'sending', 'failed')
 `

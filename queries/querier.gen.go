@@ -19,6 +19,7 @@ type Querier interface {
 	ClaimDelivery(ctx context.Context, arg ClaimDeliveryParams) (int64, error)
 	CountAlerts(ctx context.Context) (int64, error)
 	CountDeliveries(ctx context.Context, status string) (int64, error)
+	CountDeliveriesByStatus(ctx context.Context) ([]CountDeliveriesByStatusRow, error)
 	CountMatches(ctx context.Context) (int64, error)
 	CountPosts(ctx context.Context) (int64, error)
 	// What --drain waits for: deliveries neither sent nor dead.
@@ -46,6 +47,7 @@ type Querier interface {
 	ListCrawlRuns(ctx context.Context, arg ListCrawlRunsParams) ([]CrawlRun, error)
 	ListDeliveriesOfAlert(ctx context.Context, alertID int64) ([]ListDeliveriesOfAlertRow, error)
 	ListRules(ctx context.Context) ([]ListRulesRow, error)
+	ListSources(ctx context.Context) ([]Source, error)
 	MarkAlertPublished(ctx context.Context, id int64) error
 	MarkDeliveryDead(ctx context.Context, arg MarkDeliveryDeadParams) error
 	MarkDeliveryFailed(ctx context.Context, arg MarkDeliveryFailedParams) error

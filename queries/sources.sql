@@ -19,3 +19,7 @@ UPDATE sources SET state = ?, paused_until = NULL, updated_at = ? WHERE name = ?
 UPDATE sources
 SET last_crawl_at = ?, last_verdict = ?, last_new_post_at = COALESCE(?, last_new_post_at), updated_at = ?
 WHERE name = ?;
+
+-- name: ListSources :many
+SELECT id, name, kind, url, account, state, paused_until, last_crawl_at, last_verdict, last_new_post_at, updated_at
+FROM sources ORDER BY name;

@@ -35,6 +35,46 @@ func (q *Queries) GetSource(ctx context.Context, name string) (Source, error) {
 	return i, err
 }
 
+const listSources = `-- name: ListSources :many
+SELECT id, name, kind, url, account, state, paused_until, last_crawl_at, last_verdict, last_new_post_at, updated_at
+FROM sources ORDER BY name
+`
+
+func (q *Queries) ListSources(ctx context.Context) ([]Source, error) {
+	rows, err := q.db.QueryContext(ctx, listSources)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []Source
+	for rows.Next() {
+		var i Source
+		if err := rows.Scan(
+			&i.ID,
+			&i.Name,
+			&i.Kind,
+			&i.Url,
+			&i.Account,
+			&i.State,
+			&i.PausedUntil,
+			&i.LastCrawlAt,
+			&i.LastVerdict,
+			&i.LastNewPostAt,
+			&i.UpdatedAt,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Close(); err != nil {
+		return nil, err
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const pauseAccount = `-- name: PauseAccount :exec
 UPDATE sources SET state = 'paused', paused_until = ?, updated_at = ? WHERE account = ?
 `

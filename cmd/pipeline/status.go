@@ -1,0 +1,102 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"groupwatch/pipeline"
+)
+
+func newStatusCommand(g *globalFlags) *cobra.Command {
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   "status",
+		Short: "Show topics, consumer groups, sources and deliveries",
+		Long: `Per topic: length, oldest and newest entry; per consumer group: lag, pending, consumers, how
+many hold entries and the longest idle of those (a dead consumer's entries are claimed once it
+passes pipeline.claim_idle); per source: state, last crawl and verdict, next due; deliveries by
+status. --json has every consumer. No secret is shown.`,
+		Example: `  pipeline status --config config.yaml
+  pipeline status --config config.yaml --json | jq '.topics[] | select(.length > 0)'`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			cfg, err := g.config()
+			if err != nil {
+				return err
+			}
+			q, done, err := openQueries(cfg)
+			if err != nil {
+				return err
+			}
+			defer done()
+			ctx := context.Background()
+			rdb, err := pipeline.OpenRedis(ctx, cfg.Redis.URL, 2)
+			if err != nil {
+				return err
+			}
+			defer rdb.Close()
+			rep, err := pipeline.Status(ctx, cfg, rdb, q)
+			if err != nil {
+				return err
+			}
+			if asJSON {
+				enc := json.NewEncoder(cmd.OutOrStdout())
+				enc.SetIndent("", "  ")
+				return enc.Encode(rep)
+			}
+			return printStatus(cmd.OutOrStdout(), rep)
+		},
+	}
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
+	return cmd
+}
+
+func printStatus(out io.Writer, rep pipeline.StatusReport) error {
+	w := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(w, "TOPIC\tLENGTH\tOLDEST\tNEWEST")
+	for _, t := range rep.Topics {
+		fmt.Fprintf(w, "%s\t%d\t%s\t%s\n", t.Topic, t.Length, stamp(t.Oldest), stamp(t.Newest))
+	}
+	fmt.Fprintln(w, "\nTOPIC\tGROUP\tLAG\tPENDING\tCONSUMERS\tHOLDING ENTRIES\tLONGEST IDLE HOLDER")
+	for _, t := range rep.Topics {
+		for _, gr := range t.Groups {
+			holding := 0
+			var idle time.Duration
+			for _, c := range gr.Consumers {
+				if c.Pending > 0 {
+					holding++
+					idle = max(idle, c.Idle)
+				}
+			}
+			fmt.Fprintf(w, "%s\t%s\t%d\t%d\t%d\t%d\t%s\n", t.Topic, gr.Group, gr.Lag, gr.Pending, len(gr.Consumers), holding, idle.Round(time.Second))
+		}
+	}
+	if len(rep.Sources) > 0 {
+		fmt.Fprintln(w, "\nSOURCE\tKIND\tSTATE\tLAST CRAWL\tVERDICT\tNEXT DUE")
+		for _, s := range rep.Sources {
+			state := s.State
+			if s.PausedUntil != nil {
+				state += " until " + stamp(s.PausedUntil)
+			}
+			fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\n", s.Name, s.Kind, state, stamp(s.LastCrawl), s.LastVerdict, stamp(s.NextDue))
+		}
+	}
+	fmt.Fprintln(w, "\nDELIVERIES\tCOUNT")
+	for _, st := range []string{"pending", "sending", "failed", "dead", "sent"} {
+		fmt.Fprintf(w, "%s\t%d\n", st, rep.Deliveries[st])
+	}
+	return w.Flush()
+}
+
+func stamp(t *time.Time) string {
+	if t == nil {
+		return "-"
+	}
+	return t.UTC().Format(time.RFC3339)
+}

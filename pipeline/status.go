@@ -1,0 +1,160 @@
+package pipeline
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"groupwatch/config"
+	"groupwatch/crawl"
+	"groupwatch/queries"
+)
+
+// StatusReport is `pipeline status`: celery inspect and kafka-consumer-groups --describe in
+// one. It names no secret: no URL, DSN, token or cookie.
+type StatusReport struct {
+	Topics     []TopicStatus    `json:"topics"`
+	Sources    []SourceStatus   `json:"sources"`
+	Deliveries map[string]int64 `json:"deliveries"`
+}
+
+// TopicStatus is one stream and its consumer groups.
+type TopicStatus struct {
+	Topic  string        `json:"topic"`
+	Length int64         `json:"length"`
+	Oldest *time.Time    `json:"oldest,omitempty"`
+	Newest *time.Time    `json:"newest,omitempty"`
+	Groups []GroupStatus `json:"groups,omitempty"`
+}
+
+// GroupStatus is one consumer group: how far behind it is and who holds what.
+type GroupStatus struct {
+	Group string `json:"group"`
+	// Lag is entries not yet delivered to the group; -1 when Redis cannot tell (after
+	// trimming or deletions).
+	Lag       int64            `json:"lag"`
+	Pending   int64            `json:"pending"`
+	Consumers []ConsumerStatus `json:"consumers"`
+}
+
+// ConsumerStatus is one consumer of a group.
+type ConsumerStatus struct {
+	Name    string        `json:"name"`
+	Pending int64         `json:"pending"`
+	Idle    time.Duration `json:"idle_ns"`
+}
+
+// SourceStatus is one source's crawl state.
+type SourceStatus struct {
+	Name        string     `json:"name"`
+	Kind        string     `json:"kind"`
+	State       string     `json:"state"`
+	PausedUntil *time.Time `json:"paused_until,omitempty"`
+	LastCrawl   *time.Time `json:"last_crawl,omitempty"`
+	LastVerdict string     `json:"last_verdict,omitempty"`
+	LastNewPost *time.Time `json:"last_new_post,omitempty"`
+	NextDue     *time.Time `json:"next_due,omitempty"`
+}
+
+// Status reads the report from Redis and MySQL.
+func Status(ctx context.Context, cfg *config.Config, rdb *redis.Client, q *queries.Queries) (StatusReport, error) {
+	rep := StatusReport{Deliveries: map[string]int64{}}
+	t := NewTopics(cfg.Topics.Prefix)
+	for _, topic := range []string{t.CrawlJobs(), t.Raw(), t.Normalized(), t.Matched(), t.Alerts(), t.SourcesHealth()} {
+		for _, name := range []string{topic, Poison(topic)} {
+			ts, err := topicStatus(ctx, rdb, name)
+			if err != nil {
+				return rep, err
+			}
+			rep.Topics = append(rep.Topics, ts)
+		}
+	}
+	counts, err := q.CountDeliveriesByStatus(ctx)
+	if err != nil {
+		return rep, fmt.Errorf("cannot count deliveries: %w", err)
+	}
+	for _, c := range counts {
+		rep.Deliveries[c.Status] = c.N
+	}
+	stored, err := q.ListSources(ctx)
+	if err != nil {
+		return rep, fmt.Errorf("cannot list sources: %w", err)
+	}
+	byName := map[string]queries.Source{}
+	for _, s := range stored {
+		byName[s.Name] = s
+	}
+	now := time.Now()
+	for _, src := range cfg.Sources {
+		ss := SourceStatus{Name: src.Name, Kind: src.Kind, State: crawl.StateOK}
+		if row, ok := byName[src.Name]; ok {
+			ss.State, ss.LastVerdict = row.State, row.LastVerdict
+			ss.PausedUntil, ss.LastCrawl, ss.LastNewPost = timePtr(row.PausedUntil.Time, row.PausedUntil.Valid),
+				timePtr(row.LastCrawlAt.Time, row.LastCrawlAt.Valid), timePtr(row.LastNewPostAt.Time, row.LastNewPostAt.Valid)
+		}
+		if next, err := crawl.Schedule(src); err == nil {
+			due := next(now).UTC()
+			ss.NextDue = &due
+		}
+		rep.Sources = append(rep.Sources, ss)
+	}
+	return rep, nil
+}
+
+func topicStatus(ctx context.Context, rdb *redis.Client, topic string) (TopicStatus, error) {
+	ts := TopicStatus{Topic: topic}
+	n, err := rdb.XLen(ctx, topic).Result()
+	if err != nil {
+		return ts, fmt.Errorf("cannot read %s: %w", topic, err)
+	}
+	ts.Length = n
+	if n == 0 {
+		return ts, nil
+	}
+	if first, err := rdb.XRangeN(ctx, topic, "-", "+", 1).Result(); err == nil && len(first) > 0 {
+		ts.Oldest = idTime(first[0].ID)
+	}
+	if last, err := rdb.XRevRangeN(ctx, topic, "+", "-", 1).Result(); err == nil && len(last) > 0 {
+		ts.Newest = idTime(last[0].ID)
+	}
+	groups, err := rdb.XInfoGroups(ctx, topic).Result()
+	if err != nil && !errors.Is(err, redis.Nil) && !isNoStream(err) {
+		return ts, fmt.Errorf("cannot read groups of %s: %w", topic, err)
+	}
+	for _, g := range groups {
+		gs := GroupStatus{Group: g.Name, Lag: g.Lag, Pending: g.Pending}
+		consumers, err := rdb.XInfoConsumers(ctx, topic, g.Name).Result()
+		if err != nil {
+			return ts, fmt.Errorf("cannot read consumers of %s/%s: %w", topic, g.Name, err)
+		}
+		for _, c := range consumers {
+			gs.Consumers = append(gs.Consumers, ConsumerStatus{Name: c.Name, Pending: c.Pending, Idle: c.Idle})
+		}
+		ts.Groups = append(ts.Groups, gs)
+	}
+	return ts, nil
+}
+
+// idTime is when a stream entry was added: the milliseconds part of its id.
+func idTime(id string) *time.Time {
+	ms, _, _ := strings.Cut(id, "-")
+	v, err := strconv.ParseInt(ms, 10, 64)
+	if err != nil {
+		return nil
+	}
+	t := time.UnixMilli(v).UTC()
+	return &t
+}
+
+func timePtr(t time.Time, valid bool) *time.Time {
+	if !valid {
+		return nil
+	}
+	u := t.UTC()
+	return &u
+}
