@@ -133,3 +133,32 @@ CREATE TABLE IF NOT EXISTS crawl_runs (
   UNIQUE KEY crawl_runs_job (job_id),
   KEY crawl_runs_source_started (source, started_at)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
+
+-- rule_events: the matches a threshold rule counts, one per (rule, group key, post), so a
+-- redelivered match counts once. Counted over a sliding window by (rule_id, group_key, at).
+CREATE TABLE IF NOT EXISTS rule_events (
+  id        BIGINT       NOT NULL AUTO_INCREMENT,
+  rule_id   BIGINT       NOT NULL,
+  group_key VARCHAR(191) NOT NULL,
+  post_id   BIGINT       NOT NULL,
+  at        DATETIME(6)  NOT NULL,
+  PRIMARY KEY (id),
+  UNIQUE KEY rule_events_once (rule_id, group_key, post_id),
+  KEY rule_events_window (rule_id, group_key, at)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
+
+-- rule_state: per threshold rule and group key, when it may fire next (its cool-down), the
+-- cool-down it is on (doubling while it keeps firing) and the dedup key of its last alert.
+-- Firing is a compare-and-set on next_allowed_at, so two consumers crossing the threshold at
+-- once fire once; last_dedup_key lets the post that fired, delivered again after a crash or a
+-- failed publish, store and publish that same alert instead of losing it.
+CREATE TABLE IF NOT EXISTS rule_state (
+  rule_id         BIGINT       NOT NULL,
+  group_key       VARCHAR(191) NOT NULL,
+  next_allowed_at DATETIME(6)  NOT NULL,
+  realert_ms      BIGINT       NOT NULL DEFAULT 0,
+  last_fired_at   DATETIME(6)  NULL,
+  last_dedup_key  CHAR(64)     NOT NULL DEFAULT '',
+  updated_at      DATETIME(6)  NOT NULL,
+  PRIMARY KEY (rule_id, group_key)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;

@@ -95,10 +95,31 @@ type Rule struct {
 	Name string `yaml:"name"`
 	// Query in the keyword language: terms, "phrases", OR, NOT or -, parentheses.
 	Query string `yaml:"query"`
-	// Type of rule. Default and, for now, only value: instant (one alert per matching post).
+	// Type of rule: instant (default: one alert per matching post) or threshold (at least
+	// Threshold.Count matches within a sliding window).
 	Type string `yaml:"type"`
 	// Sinks this rule's alerts go to, by name.
 	Sinks []string `yaml:"sinks"`
+	// Threshold configures a threshold rule.
+	Threshold Threshold `yaml:"threshold"`
+}
+
+// Threshold is when a threshold rule fires: at least Count matches within Window, counted per
+// GroupBy key; it fires once when crossed, then waits Realert before it may fire again.
+type Threshold struct {
+	// Count of matches that fires the rule. Required.
+	Count int `yaml:"count"`
+	// Window the matches are counted over, sliding. Required.
+	Window time.Duration `yaml:"window"`
+	// GroupBy counts per rule (default), source, author or term (each matched term apart).
+	GroupBy string `yaml:"group_by"`
+	// Realert is the cool-down after firing. Default: the window.
+	Realert time.Duration `yaml:"realert"`
+	// RealertBackoff doubles the cool-down each time the rule fires again right after one,
+	// up to RealertMax; it resets once the rule has been quiet for a cool-down and a window.
+	RealertBackoff bool `yaml:"realert_backoff"`
+	// RealertMax caps the doubled cool-down. Default 24h.
+	RealertMax time.Duration `yaml:"realert_max"`
 }
 
 // Sink is one destination for alerts.
@@ -258,8 +279,20 @@ func (c *Config) setDefaults() {
 		c.Pipeline.RetryMaxInterval = 30 * time.Second
 	}
 	for i := range c.Rules {
-		if c.Rules[i].Type == "" {
-			c.Rules[i].Type = RuleInstant
+		r := &c.Rules[i]
+		if r.Type == "" {
+			r.Type = RuleInstant
+		}
+		if r.Type == RuleThreshold {
+			if r.Threshold.GroupBy == "" {
+				r.Threshold.GroupBy = GroupByRule
+			}
+			if r.Threshold.Realert == 0 {
+				r.Threshold.Realert = r.Threshold.Window
+			}
+			if r.Threshold.RealertMax == 0 {
+				r.Threshold.RealertMax = 24 * time.Hour
+			}
 		}
 	}
 }

@@ -16,7 +16,18 @@ import (
 var errEOF = io.EOF
 
 // Rule types.
-const RuleInstant = "instant"
+const (
+	RuleInstant   = "instant"
+	RuleThreshold = "threshold"
+)
+
+// Group-by keys of threshold rules.
+const (
+	GroupByRule   = "rule"
+	GroupBySource = "source"
+	GroupByAuthor = "author"
+	GroupByTerm   = "term"
+)
 
 // Sink types.
 const (
@@ -148,8 +159,29 @@ func (c *Config) Validate() error {
 		} else if _, err := query.Parse(r.Query); err != nil {
 			add(field+".query", "%s", err)
 		}
-		if r.Type != RuleInstant {
-			add(field+".type", "unknown rule type %q (supported: instant)", r.Type)
+		switch r.Type {
+		case RuleInstant:
+			if r.Threshold != (Threshold{}) {
+				add(field+".threshold", "only a threshold rule takes threshold settings (type: threshold)")
+			}
+		case RuleThreshold:
+			t := r.Threshold
+			if t.Count < 1 {
+				add(field+".threshold.count", "must be at least 1")
+			}
+			if t.Window <= 0 {
+				add(field+".threshold.window", "must be a positive duration, like 1h")
+			}
+			switch t.GroupBy {
+			case GroupByRule, GroupBySource, GroupByAuthor, GroupByTerm:
+			default:
+				add(field+".threshold.group_by", "unknown %q (rule, source, author or term)", t.GroupBy)
+			}
+			if t.Realert < 0 || t.RealertMax < t.Realert {
+				add(field+".threshold.realert", "must be positive and at most realert_max")
+			}
+		default:
+			add(field+".type", "unknown rule type %q (supported: instant, threshold)", r.Type)
 		}
 		if len(r.Sinks) == 0 {
 			add(field+".sinks", "a rule needs at least one sink")

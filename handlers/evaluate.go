@@ -13,6 +13,8 @@ type RuleInfo struct {
 	ID    int64
 	Kind  string
 	Sinks []string
+	// Threshold is set for threshold rules.
+	Threshold ThresholdSpec
 }
 
 // AlertRecord is an alert to store under its dedup key.
@@ -45,6 +47,17 @@ type AlertStore interface {
 type Evaluate struct {
 	Rules map[string]RuleInfo
 	Store AlertStore
+	// Thresholds counts for threshold rules.
+	Thresholds ThresholdStore
+	// Now is the clock. Default time.Now.
+	Now func() time.Time
+}
+
+func (e Evaluate) now() time.Time {
+	if e.Now != nil {
+		return e.Now()
+	}
+	return time.Now()
 }
 
 // Handle returns the alerts to publish, possibly none.
@@ -60,6 +73,14 @@ func (e Evaluate) Handle(ctx context.Context, in MatchedPost) ([]Alert, error) {
 			// to alert for, and nothing a retry would change.
 			continue
 		}
+		if rule.Kind == "threshold" {
+			alerts, err := e.evaluateThreshold(ctx, in, m, rule)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, alerts...)
+			continue
+		}
 		key := DedupKey(rule.Kind, m.Rule, in.Source, in.ExternalID)
 		stored, err := e.Store.CreateAlert(ctx, AlertRecord{
 			DedupKey: key, RuleID: rule.ID, PostID: in.PostID, Kind: rule.Kind, Terms: m.Terms,
@@ -70,26 +91,31 @@ func (e Evaluate) Handle(ctx context.Context, in MatchedPost) ([]Alert, error) {
 		if stored.Published {
 			continue
 		}
-		out = append(out, Alert{
-			V:          Version,
-			AlertID:    stored.ID,
-			DedupKey:   key,
-			Rule:       m.Rule,
-			Kind:       rule.Kind,
-			Sinks:      rule.Sinks,
-			PostID:     in.PostID,
-			Source:     in.Source,
-			ExternalID: in.ExternalID,
-			Author:     in.Author,
-			URL:        in.URL,
-			Text:       in.Text,
-			Terms:      m.Terms,
-			PostedAt:   in.PostedAt,
-			ReceivedAt: in.ReceivedAt,
-			CreatedAt:  stored.CreatedAt,
-		})
+		out = append(out, alertFor(in, m, rule, key, stored))
 	}
 	return out, nil
+}
+
+// alertFor is the alert message of a stored alert about a post.
+func alertFor(in MatchedPost, m RuleMatch, rule RuleInfo, dedupKey string, stored StoredAlert) Alert {
+	return Alert{
+		V:          Version,
+		AlertID:    stored.ID,
+		DedupKey:   dedupKey,
+		Rule:       m.Rule,
+		Kind:       rule.Kind,
+		Sinks:      rule.Sinks,
+		PostID:     in.PostID,
+		Source:     in.Source,
+		ExternalID: in.ExternalID,
+		Author:     in.Author,
+		URL:        in.URL,
+		Text:       in.Text,
+		Terms:      m.Terms,
+		PostedAt:   in.PostedAt,
+		ReceivedAt: in.ReceivedAt,
+		CreatedAt:  stored.CreatedAt,
+	}
 }
 
 // DedupKey is the hex SHA-256 of what makes an alert unique: for an instant rule, the rule

@@ -137,6 +137,10 @@ type Alert struct {
 	PostedAt   *time.Time `json:"posted_at,omitempty"`
 	ReceivedAt time.Time  `json:"received_at"`
 	CreatedAt  time.Time  `json:"created_at"`
+	// GroupKey and Summary say what a threshold alert counted ("12 matches in 1h0m0s for
+	// source fb:x (threshold 10)"); empty for instant alerts.
+	GroupKey string `json:"group_key,omitempty"`
+	Summary  string `json:"summary,omitempty"`
 	// Trend is the rule's matches over time, for threshold and digest alerts (email sinks
 	// draw it); empty for instant alerts.
 	Trend []TrendPoint `json:"trend,omitempty"`

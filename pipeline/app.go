@@ -240,7 +240,10 @@ func newRules(cfg *config.Config, s *store.Store) (Rules, error) {
 	}
 	info := map[string]handlers.RuleInfo{}
 	for _, r := range cfg.Rules {
-		info[r.Name] = handlers.RuleInfo{ID: ids[r.Name], Kind: r.Type, Sinks: r.Sinks}
+		info[r.Name] = handlers.RuleInfo{ID: ids[r.Name], Kind: r.Type, Sinks: r.Sinks, Threshold: handlers.ThresholdSpec{
+			Count: r.Threshold.Count, Window: r.Threshold.Window, GroupBy: r.Threshold.GroupBy,
+			Realert: r.Threshold.Realert, Backoff: r.Threshold.RealertBackoff, RealertMax: r.Threshold.RealertMax,
+		}}
 	}
 	return Rules{Matcher: m, IDs: ids, Info: info}, nil
 }
@@ -341,7 +344,7 @@ func newRouterDeps(cfg *config.Config, opts RunOptions, logger *slog.Logger, rdb
 		Runs:        func(stage string) bool { return runs(opts, stage) },
 		Normalize:   handlers.Normalize{Store: s},
 		Match:       handlers.Match{Matcher: rules.Matcher, RuleIDs: rules.IDs, Store: s},
-		Evaluate:    handlers.Evaluate{Rules: rules.Info, Store: s},
+		Evaluate:    handlers.Evaluate{Rules: rules.Info, Store: s, Thresholds: s},
 		NotifySinks: notifySinks,
 		Store:       s,
 	}

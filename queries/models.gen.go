@@ -82,6 +82,24 @@ type Rule struct {
 	UpdatedAt time.Time
 }
 
+type RuleEvent struct {
+	ID       int64
+	RuleID   int64
+	GroupKey string
+	PostID   int64
+	At       time.Time
+}
+
+type RuleState struct {
+	RuleID        int64
+	GroupKey      string
+	NextAllowedAt time.Time
+	RealertMs     int64
+	LastFiredAt   sql.NullTime
+	LastDedupKey  string
+	UpdatedAt     time.Time
+}
+
 type Source struct {
 	ID            int64
 	Name          string

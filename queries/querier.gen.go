@@ -7,6 +7,7 @@ package queries
 import (
 	"context"
 	"database/sql"
+	"time"
 )
 
 type Querier interface {
@@ -30,16 +31,21 @@ type Querier interface {
 	DisableRule(ctx context.Context, arg DisableRuleParams) error
 	// Deliveries to try again now: failed and due, or claimed by a sender that died.
 	DueDeliveries(ctx context.Context, arg DueDeliveriesParams) ([]DueDeliveriesRow, error)
+	EnsureRuleState(ctx context.Context, arg EnsureRuleStateParams) error
 	FinishCrawlRun(ctx context.Context, arg FinishCrawlRunParams) error
+	// Compare-and-set on the state the caller read: one affected row means this caller fires.
+	FireRuleState(ctx context.Context, arg FireRuleStateParams) (int64, error)
 	GetAlertByDedupKey(ctx context.Context, dedupKey string) (GetAlertByDedupKeyRow, error)
 	// Everything that says why an alert fired: the rule and its query, the terms, the post.
 	GetAlertDetail(ctx context.Context, id int64) (GetAlertDetailRow, error)
 	GetCrawlRun(ctx context.Context, jobID string) (CrawlRun, error)
 	GetDelivery(ctx context.Context, arg GetDeliveryParams) (GetDeliveryRow, error)
 	GetPost(ctx context.Context, arg GetPostParams) (Post, error)
+	GetRuleState(ctx context.Context, arg GetRuleStateParams) (GetRuleStateRow, error)
 	GetSource(ctx context.Context, name string) (Source, error)
 	// INSERT IGNORE on the unique dedup key: one affected row means this call stored the alert.
 	InsertAlert(ctx context.Context, arg InsertAlertParams) (sql.Result, error)
+	InsertRuleEvent(ctx context.Context, arg InsertRuleEventParams) error
 	// Newest first, with the rule and post they are about.
 	ListAlerts(ctx context.Context, limit int32) ([]ListAlertsRow, error)
 	// Alerts with at least one delivery in the given status (pipeline alerts list --status dead).
@@ -60,6 +66,9 @@ type Querier interface {
 	RecordSourceCrawl(ctx context.Context, arg RecordSourceCrawlParams) error
 	// pipeline alerts resend: every delivery of the alert that is not sent is tried again now.
 	ResendDeliveries(ctx context.Context, arg ResendDeliveriesParams) (int64, error)
+	// The matches of a rule and key since a time: their count crosses the threshold, their
+	// times draw the trend.
+	RuleEventTimes(ctx context.Context, arg RuleEventTimesParams) ([]time.Time, error)
 	// After each page: where to resume, and the counts so far.
 	SaveCrawlProgress(ctx context.Context, arg SaveCrawlProgressParams) error
 	SetSourceState(ctx context.Context, arg SetSourceStateParams) error

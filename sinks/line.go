@@ -14,6 +14,9 @@ type Line struct {
 	AlertID    int64      `json:"alert_id"`
 	DedupKey   string     `json:"dedup_key"`
 	Rule       string     `json:"rule"`
+	Kind       string     `json:"kind"`
+	GroupKey   string     `json:"group_key,omitempty"`
+	Summary    string     `json:"summary,omitempty"`
 	Source     string     `json:"source"`
 	ExternalID string     `json:"external_id"`
 	Author     string     `json:"author,omitempty"`
@@ -30,6 +33,9 @@ func encodeLine(a handlers.Alert) ([]byte, error) {
 		AlertID:    a.AlertID,
 		DedupKey:   a.DedupKey,
 		Rule:       a.Rule,
+		Kind:       a.Kind,
+		GroupKey:   a.GroupKey,
+		Summary:    a.Summary,
 		Source:     a.Source,
 		ExternalID: a.ExternalID,
 		Author:     a.Author,

@@ -277,3 +277,32 @@ func TestMigrateTwice(t *testing.T) {
 		t.Fatalf("second migrate: %v", err)
 	}
 }
+
+func TestThresholdStateCompareAndSet(t *testing.T) {
+	s := newStore(t)
+	ctx := context.Background()
+	now := time.Date(2026, 11, 27, 12, 0, 0, 0, time.UTC)
+	for i := 0; i < 2; i++ { // a redelivered match counts once
+		times, err := s.RecordMatch(ctx, 1, "forum:a", 7, now, now.Add(-time.Hour))
+		if err != nil || len(times) != 1 {
+			t.Fatalf("record: %v %v", times, err)
+		}
+	}
+	st, err := s.FireState(ctx, 1, "forum:a")
+	if err != nil || !st.NextAllowed.Before(now) || !st.LastFired.IsZero() {
+		t.Fatalf("fresh state %+v %v", st, err)
+	}
+	first, err := s.TryFire(ctx, 1, "forum:a", st, now, 30*time.Minute, "k1")
+	if err != nil || !first {
+		t.Fatalf("first fire: %v %v", first, err)
+	}
+	// A second consumer that read the same state loses.
+	second, err := s.TryFire(ctx, 1, "forum:a", st, now, 30*time.Minute, "k2")
+	if err != nil || second {
+		t.Fatalf("second fire on the same state: %v %v", second, err)
+	}
+	st, _ = s.FireState(ctx, 1, "forum:a")
+	if !st.NextAllowed.Equal(now.Add(30*time.Minute)) || st.Realert != 30*time.Minute || st.LastDedupKey != "k1" {
+		t.Fatalf("state after firing %+v", st)
+	}
+}
