@@ -54,6 +54,7 @@ CREATE TABLE IF NOT EXISTS matches (
 -- alerts: one row per dedup key. For an instant rule the key is derived from (rule, post), so
 -- a replayed or re-ingested post never makes a second alert. published says whether the alert
 -- reached the alerts topic; a crash between storing and publishing is repaired on redelivery.
+-- suppressed holds why an alert was not sent (a silence): it is stored, not lost.
 CREATE TABLE IF NOT EXISTS alerts (
   id         BIGINT       NOT NULL AUTO_INCREMENT,
   dedup_key  CHAR(64)     NOT NULL,
@@ -62,6 +63,7 @@ CREATE TABLE IF NOT EXISTS alerts (
   kind       VARCHAR(32)  NOT NULL,
   terms      TEXT         NOT NULL,
   published  TINYINT      NOT NULL DEFAULT 0,
+  suppressed VARCHAR(512) NOT NULL DEFAULT '',
   created_at DATETIME(6)  NOT NULL,
   PRIMARY KEY (id),
   UNIQUE KEY alerts_dedup_key (dedup_key),
@@ -161,4 +163,17 @@ CREATE TABLE IF NOT EXISTS rule_state (
   last_dedup_key  CHAR(64)     NOT NULL DEFAULT '',
   updated_at      DATETIME(6)  NOT NULL,
   PRIMARY KEY (rule_id, group_key)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
+
+-- silences: a rule (group_key '') or one of its keys (a threshold rule's group key, or an
+-- instant rule's source) is silent until a time; alerts it would make are stored suppressed.
+CREATE TABLE IF NOT EXISTS silences (
+  id         BIGINT        NOT NULL AUTO_INCREMENT,
+  rule       VARCHAR(191)  NOT NULL,
+  group_key  VARCHAR(191)  NOT NULL DEFAULT '',
+  ends_at    DATETIME(6)   NOT NULL,
+  reason     VARCHAR(255)  NOT NULL DEFAULT '',
+  created_at DATETIME(6)   NOT NULL,
+  PRIMARY KEY (id),
+  KEY silences_rule_ends (rule, ends_at)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;

@@ -24,6 +24,8 @@ type AlertRecord struct {
 	PostID   int64
 	Kind     string
 	Terms    []string
+	// Suppressed says why the alert is stored but not sent (a silence); empty to send.
+	Suppressed string
 }
 
 // StoredAlert is the row behind a dedup key.
@@ -32,6 +34,14 @@ type StoredAlert struct {
 	CreatedAt time.Time
 	// Published says the alert already reached the alerts topic (notify saw it).
 	Published bool
+	// Suppressed is why the alert is not sent, as stored when it was made.
+	Suppressed string
+}
+
+// Silences says whether a rule, or one key of it, is silenced.
+type Silences interface {
+	// Silence returns why alerts of rule for key are silenced at now, or "".
+	Silence(ctx context.Context, rule, key string, now time.Time) (string, error)
 }
 
 // AlertStore stores alerts, once per dedup key.
@@ -49,6 +59,9 @@ type Evaluate struct {
 	Store AlertStore
 	// Thresholds counts for threshold rules.
 	Thresholds ThresholdStore
+	// Silences, if set, suppresses alerts of silenced rules and keys: they are stored with
+	// the reason and not published.
+	Silences Silences
 	// Now is the clock. Default time.Now.
 	Now func() time.Time
 }
@@ -82,18 +95,35 @@ func (e Evaluate) Handle(ctx context.Context, in MatchedPost) ([]Alert, error) {
 			continue
 		}
 		key := DedupKey(rule.Kind, m.Rule, in.Source, in.ExternalID)
+		suppressed, err := e.silence(ctx, m.Rule, in.Source)
+		if err != nil {
+			return nil, err
+		}
 		stored, err := e.Store.CreateAlert(ctx, AlertRecord{
-			DedupKey: key, RuleID: rule.ID, PostID: in.PostID, Kind: rule.Kind, Terms: m.Terms,
+			DedupKey: key, RuleID: rule.ID, PostID: in.PostID, Kind: rule.Kind, Terms: m.Terms, Suppressed: suppressed,
 		})
 		if err != nil {
 			return nil, fmt.Errorf("cannot store alert of rule %q on post %d: %w", m.Rule, in.PostID, err)
 		}
-		if stored.Published {
+		if stored.Published || stored.Suppressed != "" {
 			continue
 		}
 		out = append(out, alertFor(in, m, rule, key, stored))
 	}
 	return out, nil
+}
+
+// silence is why the rule (for key: an instant rule's source, a threshold rule's group key)
+// is silenced now, or "".
+func (e Evaluate) silence(ctx context.Context, rule, key string) (string, error) {
+	if e.Silences == nil {
+		return "", nil
+	}
+	reason, err := e.Silences.Silence(ctx, rule, key, e.now())
+	if err != nil {
+		return "", fmt.Errorf("cannot read silences of rule %q: %w", rule, err)
+	}
+	return reason, nil
 }
 
 // alertFor is the alert message of a stored alert about a post.

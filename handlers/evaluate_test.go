@@ -73,3 +73,27 @@ func TestDedupKey(t *testing.T) {
 		t.Fatal("different posts share a key")
 	}
 }
+
+func TestEvaluateSilencedAlertsAreStoredNotSent(t *testing.T) {
+	store := &fakeAlerts{}
+	e := Evaluate{Rules: map[string]RuleInfo{"a": {ID: 1, Kind: "instant"}}, Store: store,
+		Silences: fakeSilences{"a/fb:g": "silenced (rule a key fb:g) until 2026-11-27T16:00:00Z: launch day"}}
+	alerts, err := e.Handle(context.Background(), matchedPost("a"))
+	if err != nil || len(alerts) != 0 {
+		t.Fatalf("a silenced alert was published: %+v %v", alerts, err)
+	}
+	if len(store.rows) != 1 {
+		t.Fatal("a silenced alert must still be stored")
+	}
+	for _, row := range store.rows {
+		if row.Suppressed == "" {
+			t.Fatal("the reason was not stored")
+		}
+	}
+	// Another source is not silenced.
+	p := matchedPost("a")
+	p.Source = "fb:other"
+	if alerts, _ := e.Handle(context.Background(), p); len(alerts) != 1 {
+		t.Fatal("a silence of one key silenced another")
+	}
+}

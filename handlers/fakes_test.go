@@ -73,7 +73,7 @@ func (f *fakeAlerts) CreateAlert(_ context.Context, a AlertRecord) (StoredAlert,
 	if row, ok := f.rows[a.DedupKey]; ok {
 		return *row, nil
 	}
-	row := &StoredAlert{ID: int64(len(f.rows) + 1)}
+	row := &StoredAlert{ID: int64(len(f.rows) + 1), Suppressed: a.Suppressed}
 	f.rows[a.DedupKey] = row
 	return *row, nil
 }
@@ -177,4 +177,13 @@ func (s *fakeSink) Send(_ context.Context, a Alert) error {
 	}
 	s.sent = append(s.sent, a)
 	return nil
+}
+
+type fakeSilences map[string]string // "rule/key" or "rule/" → reason
+
+func (f fakeSilences) Silence(_ context.Context, rule, key string, _ time.Time) (string, error) {
+	if r, ok := f[rule+"/"+key]; ok {
+		return r, nil
+	}
+	return f[rule+"/"], nil
 }

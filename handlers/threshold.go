@@ -70,11 +70,15 @@ func (e Evaluate) evaluateThreshold(ctx context.Context, in MatchedPost, m RuleM
 				continue // another consumer fired this crossing
 			}
 		}
-		stored, err := e.Store.CreateAlert(ctx, AlertRecord{DedupKey: dedup, RuleID: rule.ID, PostID: in.PostID, Kind: rule.Kind, Terms: m.Terms})
+		suppressed, err := e.silence(ctx, m.Rule, key)
+		if err != nil {
+			return nil, err
+		}
+		stored, err := e.Store.CreateAlert(ctx, AlertRecord{DedupKey: dedup, RuleID: rule.ID, PostID: in.PostID, Kind: rule.Kind, Terms: m.Terms, Suppressed: suppressed})
 		if err != nil {
 			return nil, fmt.Errorf("cannot store alert of rule %q on post %d: %w", m.Rule, in.PostID, err)
 		}
-		if stored.Published {
+		if stored.Published || stored.Suppressed != "" {
 			continue
 		}
 		a := alertFor(in, m, rule, dedup, stored)

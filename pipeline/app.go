@@ -344,7 +344,7 @@ func newRouterDeps(cfg *config.Config, opts RunOptions, logger *slog.Logger, rdb
 		Runs:        func(stage string) bool { return runs(opts, stage) },
 		Normalize:   handlers.Normalize{Store: s},
 		Match:       handlers.Match{Matcher: rules.Matcher, RuleIDs: rules.IDs, Store: s},
-		Evaluate:    handlers.Evaluate{Rules: rules.Info, Store: s, Thresholds: s},
+		Evaluate:    handlers.Evaluate{Rules: rules.Info, Store: s, Thresholds: s, Silences: s},
 		NotifySinks: notifySinks,
 		Store:       s,
 	}

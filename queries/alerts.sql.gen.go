@@ -23,24 +23,30 @@ func (q *Queries) CountAlerts(ctx context.Context) (int64, error) {
 }
 
 const getAlertByDedupKey = `-- name: GetAlertByDedupKey :one
-SELECT id, published, created_at FROM alerts WHERE dedup_key = ?
+SELECT id, published, suppressed, created_at FROM alerts WHERE dedup_key = ?
 `
 
 type GetAlertByDedupKeyRow struct {
-	ID        int64
-	Published int8
-	CreatedAt time.Time
+	ID         int64
+	Published  int8
+	Suppressed string
+	CreatedAt  time.Time
 }
 
 func (q *Queries) GetAlertByDedupKey(ctx context.Context, dedupKey string) (GetAlertByDedupKeyRow, error) {
 	row := q.db.QueryRowContext(ctx, getAlertByDedupKey, dedupKey)
 	var i GetAlertByDedupKeyRow
-	err := row.Scan(&i.ID, &i.Published, &i.CreatedAt)
+	err := row.Scan(
+		&i.ID,
+		&i.Published,
+		&i.Suppressed,
+		&i.CreatedAt,
+	)
 	return i, err
 }
 
 const getAlertDetail = `-- name: GetAlertDetail :one
-SELECT a.id, a.dedup_key, a.kind, a.terms, a.published, a.created_at,
+SELECT a.id, a.dedup_key, a.kind, a.terms, a.published, a.suppressed, a.created_at,
        r.name AS rule_name, r.query AS rule_query,
        p.source, p.external_id, p.author, p.url, p.text, p.posted_at
 FROM alerts a
@@ -55,6 +61,7 @@ type GetAlertDetailRow struct {
 	Kind       string
 	Terms      string
 	Published  int8
+	Suppressed string
 	CreatedAt  time.Time
 	RuleName   string
 	RuleQuery  string
@@ -76,6 +83,7 @@ func (q *Queries) GetAlertDetail(ctx context.Context, id int64) (GetAlertDetailR
 		&i.Kind,
 		&i.Terms,
 		&i.Published,
+		&i.Suppressed,
 		&i.CreatedAt,
 		&i.RuleName,
 		&i.RuleQuery,
@@ -90,17 +98,18 @@ func (q *Queries) GetAlertDetail(ctx context.Context, id int64) (GetAlertDetailR
 }
 
 const insertAlert = `-- name: InsertAlert :execresult
-INSERT IGNORE INTO alerts (dedup_key, rule_id, post_id, kind, terms, published, created_at)
-VALUES (?, ?, ?, ?, ?, 0, ?)
+INSERT IGNORE INTO alerts (dedup_key, rule_id, post_id, kind, terms, published, suppressed, created_at)
+VALUES (?, ?, ?, ?, ?, 0, ?, ?)
 `
 
 type InsertAlertParams struct {
-	DedupKey  string
-	RuleID    int64
-	PostID    int64
-	Kind      string
-	Terms     string
-	CreatedAt time.Time
+	DedupKey   string
+	RuleID     int64
+	PostID     int64
+	Kind       string
+	Terms      string
+	Suppressed string
+	CreatedAt  time.Time
 }
 
 // INSERT IGNORE on the unique dedup key: one affected row means this call stored the alert.
@@ -111,6 +120,7 @@ func (q *Queries) InsertAlert(ctx context.Context, arg InsertAlertParams) (sql.R
 		arg.PostID,
 		arg.Kind,
 		arg.Terms,
+		arg.Suppressed,
 		arg.CreatedAt,
 	)
 }

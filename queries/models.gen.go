@@ -10,14 +10,15 @@ import (
 )
 
 type Alert struct {
-	ID        int64
-	DedupKey  string
-	RuleID    int64
-	PostID    int64
-	Kind      string
-	Terms     string
-	Published int8
-	CreatedAt time.Time
+	ID         int64
+	DedupKey   string
+	RuleID     int64
+	PostID     int64
+	Kind       string
+	Terms      string
+	Published  int8
+	Suppressed string
+	CreatedAt  time.Time
 }
 
 type CrawlRun struct {
@@ -98,6 +99,15 @@ type RuleState struct {
 	LastFiredAt   sql.NullTime
 	LastDedupKey  string
 	UpdatedAt     time.Time
+}
+
+type Silence struct {
+	ID        int64
+	Rule      string
+	GroupKey  string
+	EndsAt    time.Time
+	Reason    string
+	CreatedAt time.Time
 }
 
 type Source struct {

@@ -11,6 +11,9 @@ import (
 )
 
 type Querier interface {
+	// The silence that holds for a rule and key at a time: the rule's own or the key's, the one
+	// that lasts longest.
+	ActiveSilence(ctx context.Context, arg ActiveSilenceParams) (ActiveSilenceRow, error)
 	// One affected row: this consumer runs (or resumes) the crawl. None: it is finished, or
 	// another consumer holds a live lease on it.
 	ClaimCrawlRun(ctx context.Context, arg ClaimCrawlRunParams) (int64, error)
@@ -31,6 +34,8 @@ type Querier interface {
 	DisableRule(ctx context.Context, arg DisableRuleParams) error
 	// Deliveries to try again now: failed and due, or claimed by a sender that died.
 	DueDeliveries(ctx context.Context, arg DueDeliveriesParams) ([]DueDeliveriesRow, error)
+	// pipeline silence RULE --clear: silences of the rule (and key) end now.
+	EndSilences(ctx context.Context, arg EndSilencesParams) (int64, error)
 	EnsureRuleState(ctx context.Context, arg EnsureRuleStateParams) error
 	FinishCrawlRun(ctx context.Context, arg FinishCrawlRunParams) error
 	// Compare-and-set on the state the caller read: one affected row means this caller fires.
@@ -46,6 +51,8 @@ type Querier interface {
 	// INSERT IGNORE on the unique dedup key: one affected row means this call stored the alert.
 	InsertAlert(ctx context.Context, arg InsertAlertParams) (sql.Result, error)
 	InsertRuleEvent(ctx context.Context, arg InsertRuleEventParams) error
+	InsertSilence(ctx context.Context, arg InsertSilenceParams) error
+	ListActiveSilences(ctx context.Context, endsAt time.Time) ([]Silence, error)
 	// Newest first, with the rule and post they are about.
 	ListAlerts(ctx context.Context, limit int32) ([]ListAlertsRow, error)
 	// Alerts with at least one delivery in the given status (pipeline alerts list --status dead).

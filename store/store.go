@@ -84,7 +84,7 @@ func (s *Store) SaveMatch(ctx context.Context, ruleID, postID int64, terms []str
 func (s *Store) CreateAlert(ctx context.Context, a handlers.AlertRecord) (handlers.StoredAlert, error) {
 	_, err := s.q.InsertAlert(ctx, queries.InsertAlertParams{
 		DedupKey: a.DedupKey, RuleID: a.RuleID, PostID: a.PostID, Kind: a.Kind,
-		Terms: termsJSON(a.Terms), CreatedAt: s.now().UTC(),
+		Terms: termsJSON(a.Terms), Suppressed: truncate(a.Suppressed, 512), CreatedAt: s.now().UTC(),
 	})
 	if err != nil {
 		return handlers.StoredAlert{}, classify(err)
@@ -93,7 +93,7 @@ func (s *Store) CreateAlert(ctx context.Context, a handlers.AlertRecord) (handle
 	if err != nil {
 		return handlers.StoredAlert{}, classify(err)
 	}
-	return handlers.StoredAlert{ID: row.ID, CreatedAt: row.CreatedAt, Published: row.Published != 0}, nil
+	return handlers.StoredAlert{ID: row.ID, CreatedAt: row.CreatedAt, Published: row.Published != 0, Suppressed: row.Suppressed}, nil
 }
 
 // DeliveryStatus returns "" when the alert was never handed to the sink.
@@ -223,4 +223,33 @@ func classify(err error) error {
 		return handlers.Permanent(fmt.Errorf("rejected by MySQL: %w", err))
 	}
 	return err
+}
+
+// Silence returns why a rule (or its key) is silenced at now, or "".
+func (s *Store) Silence(ctx context.Context, rule, key string, now time.Time) (string, error) {
+	row, err := s.q.ActiveSilence(ctx, queries.ActiveSilenceParams{Rule: rule, EndsAt: now.UTC(), GroupKey: key})
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", nil
+	}
+	if err != nil {
+		return "", classify(err)
+	}
+	what := "rule " + rule
+	if row.GroupKey != "" {
+		what += " key " + row.GroupKey
+	}
+	reason := fmt.Sprintf("silenced (%s) until %s", what, row.EndsAt.UTC().Format(time.RFC3339))
+	if row.Reason != "" {
+		reason += ": " + row.Reason
+	}
+	return reason, nil
+}
+
+// truncate cuts s to at most n runes.
+func truncate(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return string(r[:n])
 }

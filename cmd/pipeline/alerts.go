@@ -119,6 +119,9 @@ func newAlertsCommand(g *globalFlags) *cobra.Command {
 			fmt.Fprintf(out, "alert %d (%s), created %s\n", a.ID, a.Kind, a.CreatedAt.UTC().Format(time.RFC3339))
 			fmt.Fprintf(out, "why: rule %q (query %s) matched %s in post %s/%s\n", a.RuleName, a.RuleQuery, a.Terms, a.Source, a.ExternalID)
 			fmt.Fprintf(out, "dedup key: %s\npublished to the alerts topic: %v\n", a.DedupKey, a.Published != 0)
+			if a.Suppressed != "" {
+				fmt.Fprintf(out, "not sent: %s\n", a.Suppressed)
+			}
 			fmt.Fprintf(out, "post by %s", a.Author)
 			if a.PostedAt.Valid {
 				fmt.Fprintf(out, " at %s", a.PostedAt.Time.UTC().Format(time.RFC3339))

@@ -424,3 +424,41 @@ sinks: [{name: team, type: slack, webhook_url: '%s/services/T/B/SECRETPART'}]
 		t.Fatalf("%d messages received after the resend, want 1", received)
 	}
 }
+
+// A silenced rule's alerts are stored with the reason and not sent; --clear ends it.
+func TestSilenceSuppressesButStores(t *testing.T) {
+	env, vars := realEnv(t)
+	dir := t.TempDir()
+	cfg := prefixedConfig(t, dir, env.Prefix)
+	run(t, dir, vars, "migrate", "--config", cfg)
+	r := run(t, dir, vars, "silence", "--config", cfg, "brand-complaints", "--for", "1h", "--reason", "launch day")
+	if r.code != 0 || !strings.Contains(r.stdout, "rule brand-complaints silenced until") {
+		t.Fatalf("silence: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	if r := run(t, dir, vars, "silence", "--config", cfg, "--list"); !strings.Contains(r.stdout, "launch day") {
+		t.Fatalf("silence --list:\n%s", r.stdout)
+	}
+	if r := run(t, dir, vars, "run", "--config", cfg, "--ingest", repoFile(t, "example/posts.jsonl"), "--drain"); r.code != 0 {
+		t.Fatalf("run: exit %d\n%s", r.code, r.stderr)
+	}
+	b, _ := os.ReadFile(filepath.Join(dir, "alerts.jsonl"))
+	for _, line := range alertLines(t, string(b)) {
+		if strings.HasPrefix(line, "brand-complaints") {
+			t.Fatalf("a silenced rule's alert was sent: %s", line)
+		}
+	}
+	if got := len(alertLines(t, string(b))); got != len(exampleAlerts)-2 {
+		t.Fatalf("%d alerts sent, want %d", got, len(exampleAlerts)-2)
+	}
+	found := false
+	for id := 1; id <= 6 && !found; id++ {
+		r := run(t, dir, vars, "alerts", "show", "--config", cfg, fmt.Sprint(id))
+		found = strings.Contains(r.stdout, "not sent: silenced (rule brand-complaints)") && strings.Contains(r.stdout, "launch day")
+	}
+	if !found {
+		t.Fatal("no stored alert says it was silenced")
+	}
+	if r := run(t, dir, vars, "silence", "--config", cfg, "brand-complaints", "--clear"); !strings.Contains(r.stdout, "1 silences") {
+		t.Fatalf("clear:\n%s%s", r.stdout, r.stderr)
+	}
+}
