@@ -108,6 +108,7 @@ CREATE TABLE IF NOT EXISTS sources (
   last_crawl_at    DATETIME(6)   NULL,
   last_verdict     VARCHAR(32)   NOT NULL DEFAULT '',
   last_new_post_at DATETIME(6)   NULL,
+  created_at       DATETIME(6)   NOT NULL,
   updated_at       DATETIME(6)   NOT NULL,
   PRIMARY KEY (id),
   UNIQUE KEY sources_name (name),

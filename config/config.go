@@ -41,6 +41,17 @@ type Config struct {
 	Sources []Source `yaml:"sources"`
 	// Crawl holds settings shared by all sources.
 	Crawl Crawl `yaml:"crawl"`
+	// Health sends source-health alerts.
+	Health Health `yaml:"health"`
+}
+
+// Health configures source-health alerts: a source blocked, needing new cookies, gone, or
+// quiet for too long.
+type Health struct {
+	// Sinks the alerts go to. None: health events are only logged.
+	Sinks []string `yaml:"sinks"`
+	// QuietAfter alerts when a source has produced no new post for this long. 0: off.
+	QuietAfter time.Duration `yaml:"quiet_after"`
 }
 
 // Redis holds the Redis connection.
@@ -240,10 +251,11 @@ const (
 	StageEvaluate  = "evaluate"
 	StageNotify    = "notify"
 	StageCrawl     = "crawl"
+	StageHealth    = "health"
 )
 
 // Stages lists the stage names in pipeline order.
-var Stages = []string{StageCrawl, StageNormalize, StageMatch, StageEvaluate, StageNotify}
+var Stages = []string{StageCrawl, StageNormalize, StageMatch, StageEvaluate, StageHealth, StageNotify}
 
 var defaultConsumers = map[string]int{
 	StageNormalize: 128,
@@ -251,6 +263,7 @@ var defaultConsumers = map[string]int{
 	StageEvaluate:  4,
 	StageNotify:    2,
 	StageCrawl:     2,
+	StageHealth:    1,
 }
 
 func (c *Config) setDefaults() {

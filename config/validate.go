@@ -15,6 +15,9 @@ import (
 
 var errEOF = io.EOF
 
+// HealthRuleName is the rule source-health alerts are stored under.
+const HealthRuleName = "source-health"
+
 // Rule types.
 const (
 	RuleInstant   = "instant"
@@ -150,6 +153,9 @@ func (c *Config) Validate() error {
 	for i, r := range c.Rules {
 		field := fmt.Sprintf("rules[%d]", i)
 		checkName(field+".name", r.Name, add)
+		if r.Name == HealthRuleName {
+			add(field+".name", "%q is the name of source-health alerts; choose another", r.Name)
+		}
 		if rules[r.Name] {
 			add(field+".name", "duplicate rule name %q", r.Name)
 		}
@@ -193,6 +199,14 @@ func (c *Config) Validate() error {
 		}
 	}
 	c.validateSources(add)
+	for j, name := range c.Health.Sinks {
+		if !sinks[name] {
+			add(fmt.Sprintf("health.sinks[%d]", j), "no sink named %q", name)
+		}
+	}
+	if c.Health.QuietAfter < 0 {
+		add("health.quiet_after", "must not be negative")
+	}
 	if len(errs) > 0 {
 		return errs
 	}

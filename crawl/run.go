@@ -26,17 +26,8 @@ func JobID(source string, tick time.Time) string {
 }
 
 // HealthEvent tells the alerts stage that a source stopped producing: blocked, at a
-// checkpoint, behind a login wall, gone, or showing pages nobody expected.
-type HealthEvent struct {
-	V           int        `json:"v"`
-	Source      string     `json:"source"`
-	Account     string     `json:"account"`
-	Verdict     string     `json:"verdict"`
-	State       string     `json:"state"`
-	PausedUntil *time.Time `json:"paused_until,omitempty"`
-	Detail      string     `json:"detail,omitempty"`
-	At          time.Time  `json:"at"`
-}
+// checkpoint, behind a login wall, gone, or quiet.
+type HealthEvent = handlers.HealthEvent
 
 // Source states, as stored in the sources table.
 const (

@@ -28,6 +28,9 @@ type Scheduler struct {
 	Publish  func(ctx context.Context, job Job) error
 	Logger   *slog.Logger
 	Now      func() time.Time
+	// OnLeaderStep, if set, runs at every step while this scheduler leads: work that one
+	// process should do for all (the quiet-source watch).
+	OnLeaderStep func(ctx context.Context)
 
 	leader bool
 	next   map[string]time.Time
@@ -120,6 +123,9 @@ func (s *Scheduler) Step(ctx context.Context) error {
 			}
 			s.next[src.Name] = next(now.Add(-2 * ttl))
 		}
+	}
+	if s.OnLeaderStep != nil {
+		s.OnLeaderStep(ctx)
 	}
 	for _, src := range s.Sources {
 		next, err := Schedule(src)

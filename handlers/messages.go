@@ -157,3 +157,16 @@ type TrendPoint struct {
 type RetryAfter interface {
 	RetryAfter() time.Duration
 }
+
+// HealthEvent says a source stopped producing: blocked, at a checkpoint, behind a login
+// wall, gone, or quiet for too long; on sources.health.
+type HealthEvent struct {
+	V           int        `json:"v"`
+	Source      string     `json:"source"`
+	Account     string     `json:"account"`
+	Verdict     string     `json:"verdict"`
+	State       string     `json:"state"`
+	PausedUntil *time.Time `json:"paused_until,omitempty"`
+	Detail      string     `json:"detail,omitempty"`
+	At          time.Time  `json:"at"`
+}

@@ -234,7 +234,11 @@ func newRules(cfg *config.Config, s *store.Store) (Rules, error) {
 	if err != nil {
 		return Rules{}, fmt.Errorf("cannot compile rules: %w", err)
 	}
-	ids, err := s.SyncRules(context.Background(), cfg.Rules)
+	synced := cfg.Rules
+	if len(cfg.Health.Sinks) > 0 {
+		synced = append(append([]config.Rule(nil), cfg.Rules...), config.Rule{Name: config.HealthRuleName, Type: "health"})
+	}
+	ids, err := s.SyncRules(context.Background(), synced)
 	if err != nil {
 		return Rules{}, err
 	}
@@ -305,15 +309,17 @@ func newCrawlers(cfg *config.Config, s *store.Store, pub message.Publisher, rdb 
 	return NewCrawlers(cfg, s, pub, rdb, logger.With("component", "crawl"))
 }
 
-func runScheduler(lc fx.Lifecycle, cfg *config.Config, opts RunOptions, rdb *redis.Client, pub message.Publisher, logger *slog.Logger) {
+func runScheduler(lc fx.Lifecycle, cfg *config.Config, opts RunOptions, rdb *redis.Client, pub message.Publisher, s *store.Store, logger *slog.Logger) {
 	topic := NewTopics(cfg.Topics.Prefix).CrawlJobs()
 	prefix := ""
 	if cfg.Topics.Prefix != "" {
 		prefix = cfg.Topics.Prefix + "."
 	}
+	quiet := newQuietWatch(cfg, s, pub, logger)
 	sched := &crawl.Scheduler{
 		Redis: rdb, Prefix: prefix, Instance: opts.Instance, Sources: cfg.Sources,
-		Logger: logger.With("component", "scheduler"),
+		Logger:       logger.With("component", "scheduler"),
+		OnLeaderStep: quiet.step,
 		Publish: func(_ context.Context, job crawl.Job) error {
 			m, err := NewJobMessage(job)
 			if err != nil {
@@ -345,6 +351,7 @@ func newRouterDeps(cfg *config.Config, opts RunOptions, logger *slog.Logger, rdb
 		Normalize:   handlers.Normalize{Store: s},
 		Match:       handlers.Match{Matcher: rules.Matcher, RuleIDs: rules.IDs, Store: s},
 		Evaluate:    handlers.Evaluate{Rules: rules.Info, Store: s, Thresholds: s, Silences: s},
+		Health:      handlers.Health{RuleID: rules.IDs[config.HealthRuleName], Sinks: cfg.Health.Sinks, Store: s},
 		NotifySinks: notifySinks,
 		Store:       s,
 	}

@@ -40,6 +40,8 @@ type RouterDeps struct {
 	Normalize handlers.Normalize
 	Match     handlers.Match
 	Evaluate  handlers.Evaluate
+	// Health turns sources.health events into alerts; its stage runs when it has sinks.
+	Health handlers.Health
 	// NotifySinks groups the configured sinks by kind; each kind is its own notify stage
 	// and consumer group (notify.file, notify.console), so a slow kind delays no other.
 	NotifySinks map[string]map[string]handlers.Sink
@@ -104,6 +106,10 @@ func NewRouter(d RouterDeps) (*Router, error) {
 		stage{name: config.StageMatch, topic: topics.Normalized(), consumers: consumers[config.StageMatch], handle: matchStage(d.Match, pub, topics.Matched())},
 		stage{name: config.StageEvaluate, topic: topics.Matched(), consumers: consumers[config.StageEvaluate], handle: evaluateStage(d.Evaluate, pub, topics.Alerts())},
 	)
+	if len(d.Health.Sinks) > 0 {
+		stages = append(stages, stage{name: config.StageHealth, topic: topics.SourcesHealth(), consumers: consumers[config.StageHealth],
+			handle: healthStage(d.Health, pub, topics.Alerts())})
+	}
 	kinds := make([]string, 0, len(d.NotifySinks))
 	for kind := range d.NotifySinks {
 		kinds = append(kinds, kind)

@@ -59,6 +59,24 @@ func evaluateStage(h handlers.Evaluate, pub message.Publisher, out string) messa
 	}
 }
 
+func healthStage(h handlers.Health, pub message.Publisher, out string) message.NoPublishHandlerFunc {
+	return func(msg *message.Message) error {
+		var in handlers.HealthEvent
+		if err := decode(msg, &in); err != nil {
+			return err
+		}
+		alerts, err := h.Handle(msg.Context(), in)
+		if err != nil {
+			return err
+		}
+		payloads := make([]any, len(alerts))
+		for i := range alerts {
+			payloads[i] = alerts[i]
+		}
+		return publish(pub, out, msg, payloads...)
+	}
+}
+
 func notifyStage(h handlers.Notify) message.NoPublishHandlerFunc {
 	return func(msg *message.Message) error {
 		var in handlers.Alert

@@ -18,7 +18,7 @@ SELECT a.id, a.dedup_key, a.kind, a.terms, a.published, a.created_at,
        r.name AS rule_name, p.source, p.external_id
 FROM alerts a
 JOIN rules r ON r.id = a.rule_id
-JOIN posts p ON p.id = a.post_id
+LEFT JOIN posts p ON p.id = a.post_id
 ORDER BY a.id DESC
 LIMIT ?;
 
@@ -29,7 +29,7 @@ SELECT DISTINCT a.id, a.dedup_key, a.kind, a.terms, a.published, a.created_at,
 FROM alerts a
 JOIN deliveries d ON d.alert_id = a.id
 JOIN rules r ON r.id = a.rule_id
-JOIN posts p ON p.id = a.post_id
+LEFT JOIN posts p ON p.id = a.post_id
 WHERE d.status = ?
 ORDER BY a.id DESC
 LIMIT ?;
@@ -41,5 +41,5 @@ SELECT a.id, a.dedup_key, a.kind, a.terms, a.published, a.suppressed, a.created_
        p.source, p.external_id, p.author, p.url, p.text, p.posted_at
 FROM alerts a
 JOIN rules r ON r.id = a.rule_id
-JOIN posts p ON p.id = a.post_id
+LEFT JOIN posts p ON p.id = a.post_id
 WHERE a.id = ?;

@@ -51,7 +51,7 @@ SELECT a.id, a.dedup_key, a.kind, a.terms, a.published, a.suppressed, a.created_
        p.source, p.external_id, p.author, p.url, p.text, p.posted_at
 FROM alerts a
 JOIN rules r ON r.id = a.rule_id
-JOIN posts p ON p.id = a.post_id
+LEFT JOIN posts p ON p.id = a.post_id
 WHERE a.id = ?
 `
 
@@ -65,11 +65,11 @@ type GetAlertDetailRow struct {
 	CreatedAt  time.Time
 	RuleName   string
 	RuleQuery  string
-	Source     string
-	ExternalID string
-	Author     string
-	Url        string
-	Text       string
+	Source     sql.NullString
+	ExternalID sql.NullString
+	Author     sql.NullString
+	Url        sql.NullString
+	Text       sql.NullString
 	PostedAt   sql.NullTime
 }
 
@@ -130,7 +130,7 @@ SELECT a.id, a.dedup_key, a.kind, a.terms, a.published, a.created_at,
        r.name AS rule_name, p.source, p.external_id
 FROM alerts a
 JOIN rules r ON r.id = a.rule_id
-JOIN posts p ON p.id = a.post_id
+LEFT JOIN posts p ON p.id = a.post_id
 ORDER BY a.id DESC
 LIMIT ?
 `
@@ -143,8 +143,8 @@ type ListAlertsRow struct {
 	Published  int8
 	CreatedAt  time.Time
 	RuleName   string
-	Source     string
-	ExternalID string
+	Source     sql.NullString
+	ExternalID sql.NullString
 }
 
 // Newest first, with the rule and post they are about.
@@ -187,7 +187,7 @@ SELECT DISTINCT a.id, a.dedup_key, a.kind, a.terms, a.published, a.created_at,
 FROM alerts a
 JOIN deliveries d ON d.alert_id = a.id
 JOIN rules r ON r.id = a.rule_id
-JOIN posts p ON p.id = a.post_id
+LEFT JOIN posts p ON p.id = a.post_id
 WHERE d.status = ?
 ORDER BY a.id DESC
 LIMIT ?
@@ -206,8 +206,8 @@ type ListAlertsByDeliveryStatusRow struct {
 	Published  int8
 	CreatedAt  time.Time
 	RuleName   string
-	Source     string
-	ExternalID string
+	Source     sql.NullString
+	ExternalID sql.NullString
 }
 
 // Alerts with at least one delivery in the given status (pipeline alerts list --status dead).

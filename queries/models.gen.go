@@ -121,5 +121,6 @@ type Source struct {
 	LastCrawlAt   sql.NullTime
 	LastVerdict   string
 	LastNewPostAt sql.NullTime
+	CreatedAt     time.Time
 	UpdatedAt     time.Time
 }

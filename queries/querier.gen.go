@@ -47,7 +47,7 @@ type Querier interface {
 	GetDelivery(ctx context.Context, arg GetDeliveryParams) (GetDeliveryRow, error)
 	GetPost(ctx context.Context, arg GetPostParams) (Post, error)
 	GetRuleState(ctx context.Context, arg GetRuleStateParams) (GetRuleStateRow, error)
-	GetSource(ctx context.Context, name string) (Source, error)
+	GetSource(ctx context.Context, name string) (GetSourceRow, error)
 	// INSERT IGNORE on the unique dedup key: one affected row means this call stored the alert.
 	InsertAlert(ctx context.Context, arg InsertAlertParams) (sql.Result, error)
 	InsertRuleEvent(ctx context.Context, arg InsertRuleEventParams) error

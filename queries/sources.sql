@@ -1,7 +1,7 @@
 -- name: UpsertSource :exec
 -- Sources are synced from the configuration by name at start-up; their state is kept.
-INSERT INTO sources (name, kind, url, account, updated_at)
-VALUES (?, ?, ?, ?, ?)
+INSERT INTO sources (name, kind, url, account, created_at, updated_at)
+VALUES (?, ?, ?, ?, ?, ?)
 ON DUPLICATE KEY UPDATE kind = VALUES(kind), url = VALUES(url), account = VALUES(account), updated_at = VALUES(updated_at);
 
 -- name: GetSource :one
@@ -21,5 +21,5 @@ SET last_crawl_at = ?, last_verdict = ?, last_new_post_at = COALESCE(?, last_new
 WHERE name = ?;
 
 -- name: ListSources :many
-SELECT id, name, kind, url, account, state, paused_until, last_crawl_at, last_verdict, last_new_post_at, updated_at
+SELECT id, name, kind, url, account, state, paused_until, last_crawl_at, last_verdict, last_new_post_at, created_at, updated_at
 FROM sources ORDER BY name;

@@ -16,9 +16,23 @@ SELECT id, name, kind, url, account, state, paused_until, last_crawl_at, last_ve
 FROM sources WHERE name = ?
 `
 
-func (q *Queries) GetSource(ctx context.Context, name string) (Source, error) {
+type GetSourceRow struct {
+	ID            int64
+	Name          string
+	Kind          string
+	Url           string
+	Account       string
+	State         string
+	PausedUntil   sql.NullTime
+	LastCrawlAt   sql.NullTime
+	LastVerdict   string
+	LastNewPostAt sql.NullTime
+	UpdatedAt     time.Time
+}
+
+func (q *Queries) GetSource(ctx context.Context, name string) (GetSourceRow, error) {
 	row := q.db.QueryRowContext(ctx, getSource, name)
-	var i Source
+	var i GetSourceRow
 	err := row.Scan(
 		&i.ID,
 		&i.Name,
@@ -36,7 +50,7 @@ func (q *Queries) GetSource(ctx context.Context, name string) (Source, error) {
 }
 
 const listSources = `-- name: ListSources :many
-SELECT id, name, kind, url, account, state, paused_until, last_crawl_at, last_verdict, last_new_post_at, updated_at
+SELECT id, name, kind, url, account, state, paused_until, last_crawl_at, last_verdict, last_new_post_at, created_at, updated_at
 FROM sources ORDER BY name
 `
 
@@ -60,6 +74,7 @@ func (q *Queries) ListSources(ctx context.Context) ([]Source, error) {
 			&i.LastCrawlAt,
 			&i.LastVerdict,
 			&i.LastNewPostAt,
+			&i.CreatedAt,
 			&i.UpdatedAt,
 		); err != nil {
 			return nil, err
@@ -132,8 +147,8 @@ func (q *Queries) SetSourceState(ctx context.Context, arg SetSourceStateParams) 
 }
 
 const upsertSource = `-- name: UpsertSource :exec
-INSERT INTO sources (name, kind, url, account, updated_at)
-VALUES (?, ?, ?, ?, ?)
+INSERT INTO sources (name, kind, url, account, created_at, updated_at)
+VALUES (?, ?, ?, ?, ?, ?)
 ON DUPLICATE KEY UPDATE kind = VALUES(kind), url = VALUES(url), account = VALUES(account), updated_at = VALUES(updated_at)
 `
 
@@ -142,6 +157,7 @@ type UpsertSourceParams struct {
 	Kind      string
 	Url       string
 	Account   string
+	CreatedAt time.Time
 	UpdatedAt time.Time
 }
 
@@ -152,6 +168,7 @@ func (q *Queries) UpsertSource(ctx context.Context, arg UpsertSourceParams) erro
 		arg.Kind,
 		arg.Url,
 		arg.Account,
+		arg.CreatedAt,
 		arg.UpdatedAt,
 	)
 	return err

@@ -18,7 +18,7 @@ func (s *Store) SyncSources(ctx context.Context, srcs []config.Source) error {
 	now := s.now().UTC()
 	for _, src := range srcs {
 		if err := s.q.UpsertSource(ctx, queries.UpsertSourceParams{
-			Name: src.Name, Kind: src.Kind, Url: src.URL, Account: src.AccountName(), UpdatedAt: now,
+			Name: src.Name, Kind: src.Kind, Url: src.URL, Account: src.AccountName(), CreatedAt: now, UpdatedAt: now,
 		}); err != nil {
 			return fmt.Errorf("cannot sync source %q: %w", src.Name, err)
 		}

@@ -79,7 +79,7 @@ func newAlertsCommand(g *globalFlags) *cobra.Command {
 					return err
 				}
 				for _, r := range rows {
-					row(r.ID, r.CreatedAt, r.RuleName, r.Source, r.ExternalID, r.Terms)
+					row(r.ID, r.CreatedAt, r.RuleName, r.Source.String, r.ExternalID.String, r.Terms)
 				}
 			} else {
 				rows, err := q.ListAlertsByDeliveryStatus(ctx, queries.ListAlertsByDeliveryStatusParams{Status: status, Limit: limit})
@@ -87,7 +87,7 @@ func newAlertsCommand(g *globalFlags) *cobra.Command {
 					return err
 				}
 				for _, r := range rows {
-					row(r.ID, r.CreatedAt, r.RuleName, r.Source, r.ExternalID, r.Terms)
+					row(r.ID, r.CreatedAt, r.RuleName, r.Source.String, r.ExternalID.String, r.Terms)
 				}
 			}
 			return w.Flush()
@@ -117,16 +117,23 @@ func newAlertsCommand(g *globalFlags) *cobra.Command {
 			}
 			out := cmd.OutOrStdout()
 			fmt.Fprintf(out, "alert %d (%s), created %s\n", a.ID, a.Kind, a.CreatedAt.UTC().Format(time.RFC3339))
-			fmt.Fprintf(out, "why: rule %q (query %s) matched %s in post %s/%s\n", a.RuleName, a.RuleQuery, a.Terms, a.Source, a.ExternalID)
+			if a.Source.Valid {
+				fmt.Fprintf(out, "why: rule %q (query %s) matched %s in post %s/%s\n", a.RuleName, a.RuleQuery, a.Terms, a.Source.String, a.ExternalID.String)
+			} else {
+				fmt.Fprintf(out, "why: %s (%s)\n", a.RuleName, a.Kind)
+			}
 			fmt.Fprintf(out, "dedup key: %s\npublished to the alerts topic: %v\n", a.DedupKey, a.Published != 0)
 			if a.Suppressed != "" {
 				fmt.Fprintf(out, "not sent: %s\n", a.Suppressed)
 			}
-			fmt.Fprintf(out, "post by %s", a.Author)
-			if a.PostedAt.Valid {
-				fmt.Fprintf(out, " at %s", a.PostedAt.Time.UTC().Format(time.RFC3339))
+			if a.Source.Valid {
+				fmt.Fprintf(out, "post by %s", a.Author.String)
+				if a.PostedAt.Valid {
+					fmt.Fprintf(out, " at %s", a.PostedAt.Time.UTC().Format(time.RFC3339))
+				}
+				fmt.Fprintf(out, " %s\n%s\n", a.Url.String, a.Text.String)
 			}
-			fmt.Fprintf(out, " %s\n%s\n\ndeliveries:\n", a.Url, a.Text)
+			fmt.Fprintf(out, "\ndeliveries:\n")
 			ds, err := q.ListDeliveriesOfAlert(ctx, id)
 			if err != nil {
 				return err
