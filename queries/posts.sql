@@ -28,3 +28,12 @@ WHERE source = ? AND external_id = ?;
 
 -- name: CountPosts :one
 SELECT COUNT(*) FROM posts;
+
+-- name: PostsSince :many
+-- Posts first seen in a time range, oldest first, a page at a time (after id), for
+-- `pipeline rules test`.
+SELECT id, source, external_id, author, url, text, posted_at, first_seen_at
+FROM posts
+WHERE first_seen_at >= ? AND id > ?
+ORDER BY id
+LIMIT ?;

@@ -116,6 +116,65 @@ func (q *Queries) PostsByExternalIDs(ctx context.Context, arg PostsByExternalIDs
 	return items, nil
 }
 
+const postsSince = `-- name: PostsSince :many
+SELECT id, source, external_id, author, url, text, posted_at, first_seen_at
+FROM posts
+WHERE first_seen_at >= ? AND id > ?
+ORDER BY id
+LIMIT ?
+`
+
+type PostsSinceParams struct {
+	FirstSeenAt time.Time
+	ID          int64
+	Limit       int32
+}
+
+type PostsSinceRow struct {
+	ID          int64
+	Source      string
+	ExternalID  string
+	Author      string
+	Url         string
+	Text        string
+	PostedAt    sql.NullTime
+	FirstSeenAt time.Time
+}
+
+// Posts first seen in a time range, oldest first, a page at a time (after id), for
+// `pipeline rules test`.
+func (q *Queries) PostsSince(ctx context.Context, arg PostsSinceParams) ([]PostsSinceRow, error) {
+	rows, err := q.db.QueryContext(ctx, postsSince, arg.FirstSeenAt, arg.ID, arg.Limit)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []PostsSinceRow
+	for rows.Next() {
+		var i PostsSinceRow
+		if err := rows.Scan(
+			&i.ID,
+			&i.Source,
+			&i.ExternalID,
+			&i.Author,
+			&i.Url,
+			&i.Text,
+			&i.PostedAt,
+			&i.FirstSeenAt,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Close(); err != nil {
+		return nil, err
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const upsertPost = `-- name: UpsertPost :exec
 INSERT INTO posts (source, external_id, author, url, text, content_hash, raw_payload, message_id, posted_at, first_seen_at, updated_at)
 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)

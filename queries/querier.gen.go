@@ -70,6 +70,9 @@ type Querier interface {
 	// The normalize stage reads what it already holds for a batch of one source's posts, to tell
 	// new from edited from repeated before it writes.
 	PostsByExternalIDs(ctx context.Context, arg PostsByExternalIDsParams) ([]PostsByExternalIDsRow, error)
+	// Posts first seen in a time range, oldest first, a page at a time (after id), for
+	// `pipeline rules test`.
+	PostsSince(ctx context.Context, arg PostsSinceParams) ([]PostsSinceRow, error)
 	RecordSourceCrawl(ctx context.Context, arg RecordSourceCrawlParams) error
 	// pipeline alerts resend: every delivery of the alert that is not sent is tried again now.
 	ResendDeliveries(ctx context.Context, arg ResendDeliveriesParams) (int64, error)

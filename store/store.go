@@ -227,6 +227,15 @@ func classify(err error) error {
 
 // Silence returns why a rule (or its key) is silenced at now, or "".
 func (s *Store) Silence(ctx context.Context, rule, key string, now time.Time) (string, error) {
+	return SilencesOf(s.q).Silence(ctx, rule, key, now)
+}
+
+// SilencesOf reads silences through q, for commands that need no whole Store.
+func SilencesOf(q *queries.Queries) handlers.Silences { return silences{q} }
+
+type silences struct{ q *queries.Queries }
+
+func (s silences) Silence(ctx context.Context, rule, key string, now time.Time) (string, error) {
 	row, err := s.q.ActiveSilence(ctx, queries.ActiveSilenceParams{Rule: rule, EndsAt: now.UTC(), GroupKey: key})
 	if errors.Is(err, sql.ErrNoRows) {
 		return "", nil

@@ -2,18 +2,24 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"os"
+	"strconv"
+	"strings"
+	"text/tabwriter"
 	"time"
 
 	"github.com/spf13/cobra"
 
+	"groupwatch/config"
 	"groupwatch/pipeline"
+	"groupwatch/store"
 )
 
 func newRulesCommand(g *globalFlags) *cobra.Command {
-	cmd := &cobra.Command{Use: "rules", Short: "Check the rules of a configuration"}
+	cmd := &cobra.Command{Use: "rules", Short: "Check and try the rules of a configuration"}
 	check := &cobra.Command{
 		Use:   "check",
 		Short: "Validate every rule, sink and source; exit 1 on any error, each naming its field",
@@ -29,8 +35,97 @@ func newRulesCommand(g *globalFlags) *cobra.Command {
 			return nil
 		},
 	}
-	cmd.AddCommand(check)
+	var since string
+	var asJSON bool
+	test := &cobra.Command{
+		Use:   "test RULE",
+		Short: "Run a rule over stored posts and print what it would have fired; sends nothing",
+		Long: `Run one rule of the configuration (as it is in the file now) over the posts stored since a
+time, through the same match and evaluate code as the pipeline, on a simulated clock (each
+post's first sight) and in-memory state: it prints each alert the rule would have made, and
+those a silence in force now would suppress, with the reason. Nothing is written or sent.`,
+		Example: `  pipeline rules test --config config.yaml complaint-spike --since 7d
+  pipeline rules test --config config.yaml iphone-deals --since 48h --json`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			cfg, err := g.config()
+			if err != nil {
+				return err
+			}
+			var rule *config.Rule
+			for i := range cfg.Rules {
+				if cfg.Rules[i].Name == args[0] {
+					rule = &cfg.Rules[i]
+				}
+			}
+			if rule == nil {
+				return fmt.Errorf("no rule named %q in the configuration", args[0])
+			}
+			window, err := parseSince(since)
+			if err != nil {
+				return err
+			}
+			q, done, err := openQueries(cfg)
+			if err != nil {
+				return err
+			}
+			defer done()
+			rep, err := pipeline.TestRule(context.Background(), *rule, q, store.SilencesOf(q), time.Now().Add(-window))
+			if err != nil {
+				return err
+			}
+			out := cmd.OutOrStdout()
+			if asJSON {
+				enc := json.NewEncoder(out)
+				enc.SetIndent("", "  ")
+				return enc.Encode(rep)
+			}
+			fmt.Fprintf(out, "rule %s over %d posts since %s: %d matched, %d alerts\n\n", rep.Rule, rep.Posts, rep.Since.Format(time.RFC3339), rep.Matches, len(rep.Alerts))
+			w := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
+			fmt.Fprintln(w, "AT\tPOST\tTERMS\tWOULD\tTEXT")
+			for _, a := range rep.Alerts {
+				would := "fire"
+				if a.Summary != "" {
+					would = "fire: " + a.Summary
+				}
+				if a.Suppressed != "" {
+					would = "be suppressed: " + a.Suppressed
+				}
+				fmt.Fprintf(w, "%s\t%s/%s\t%s\t%s\t%s\n", a.At.Format(time.RFC3339), a.Source, a.ExternalID,
+					strings.Join(a.Terms, ","), would, excerpt(a.Text, 60))
+			}
+			return w.Flush()
+		},
+	}
+	test.Flags().StringVar(&since, "since", "7d", "how far back: 7d, 48h, 30m")
+	test.Flags().BoolVar(&asJSON, "json", false, "print JSON")
+	cmd.AddCommand(check, test)
 	return cmd
+}
+
+// parseSince reads a duration that may be in days ("7d").
+func parseSince(s string) (time.Duration, error) {
+	if d, ok := strings.CutSuffix(s, "d"); ok {
+		n, err := strconv.Atoi(d)
+		if err != nil || n < 0 {
+			return 0, fmt.Errorf("--since %q: want a number of days like 7d, or a duration like 48h", s)
+		}
+		return time.Duration(n) * 24 * time.Hour, nil
+	}
+	d, err := time.ParseDuration(s)
+	if err != nil || d < 0 {
+		return 0, fmt.Errorf("--since %q: want a number of days like 7d, or a duration like 48h", s)
+	}
+	return d, nil
+}
+
+// excerpt is the first n characters of text on one line.
+func excerpt(text string, n int) string {
+	text = strings.Join(strings.Fields(text), " ")
+	if r := []rune(text); len(r) > n {
+		return string(r[:n]) + "…"
+	}
+	return text
 }
 
 func newSinksCommand(g *globalFlags) *cobra.Command {
