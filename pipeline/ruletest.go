@@ -7,8 +7,8 @@ import (
 
 	"groupwatch/config"
 	"groupwatch/handlers"
-	"groupwatch/query"
 	"groupwatch/queries"
+	"groupwatch/query"
 	"groupwatch/textnorm"
 )
 
