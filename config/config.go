@@ -4,8 +4,10 @@ package config
 
 import (
 	"bytes"
+
 	"errors"
 	"fmt"
+	"github.com/robfig/cron/v3"
 	"os"
 	"path/filepath"
 	"strings"
@@ -113,6 +115,30 @@ type Rule struct {
 	Sinks []string `yaml:"sinks"`
 	// Threshold configures a threshold rule.
 	Threshold Threshold `yaml:"threshold"`
+	// Digest configures a digest rule.
+	Digest Digest `yaml:"digest"`
+}
+
+// Digest sends a rule's matches on a schedule, as one message with a summary.
+type Digest struct {
+	// Cron is the five-field schedule, in Timezone (e.g. "0 9 * * 1": Mondays at nine).
+	Cron string `yaml:"cron"`
+	// Timezone is an IANA name. Default UTC.
+	Timezone string `yaml:"timezone"`
+	// Top is how many posts the message lists. Default 10.
+	Top int `yaml:"top"`
+}
+
+// Schedule is the digest's cron schedule in its time zone.
+func (d Digest) Schedule() (cron.Schedule, error) {
+	tz := d.Timezone
+	if tz == "" {
+		tz = "UTC"
+	}
+	if _, err := time.LoadLocation(tz); err != nil {
+		return nil, fmt.Errorf("unknown time zone %q", tz)
+	}
+	return CronParser.Parse("CRON_TZ=" + tz + " " + d.Cron)
 }
 
 // Threshold is when a threshold rule fires: at least Count matches within Window, counted per
@@ -295,6 +321,9 @@ func (c *Config) setDefaults() {
 		r := &c.Rules[i]
 		if r.Type == "" {
 			r.Type = RuleInstant
+		}
+		if r.Type == RuleDigest && r.Digest.Top == 0 {
+			r.Digest.Top = 10
 		}
 		if r.Type == RuleThreshold {
 			if r.Threshold.GroupBy == "" {

@@ -22,6 +22,7 @@ const HealthRuleName = "source-health"
 const (
 	RuleInstant   = "instant"
 	RuleThreshold = "threshold"
+	RuleDigest    = "digest"
 )
 
 // Group-by keys of threshold rules.
@@ -165,10 +166,22 @@ func (c *Config) Validate() error {
 		} else if _, err := query.Parse(r.Query); err != nil {
 			add(field+".query", "%s", err)
 		}
+		if r.Type != RuleThreshold && r.Threshold != (Threshold{}) {
+			add(field+".threshold", "only a threshold rule takes threshold settings (type: threshold)")
+		}
+		if r.Type != RuleDigest && r.Digest != (Digest{}) {
+			add(field+".digest", "only a digest rule takes digest settings (type: digest)")
+		}
 		switch r.Type {
 		case RuleInstant:
-			if r.Threshold != (Threshold{}) {
-				add(field+".threshold", "only a threshold rule takes threshold settings (type: threshold)")
+		case RuleDigest:
+			if r.Digest.Cron == "" {
+				add(field+".digest.cron", "a digest rule needs a schedule, like '0 9 * * 1'")
+			} else if _, err := r.Digest.Schedule(); err != nil {
+				add(field+".digest", "%v", err)
+			}
+			if r.Digest.Top < 1 || r.Digest.Top > 100 {
+				add(field+".digest.top", "must be between 1 and 100")
 			}
 		case RuleThreshold:
 			t := r.Threshold
@@ -187,7 +200,7 @@ func (c *Config) Validate() error {
 				add(field+".threshold.realert", "must be positive and at most realert_max")
 			}
 		default:
-			add(field+".type", "unknown rule type %q (supported: instant, threshold)", r.Type)
+			add(field+".type", "unknown rule type %q (supported: instant, threshold, digest)", r.Type)
 		}
 		if len(r.Sinks) == 0 {
 			add(field+".sinks", "a rule needs at least one sink")

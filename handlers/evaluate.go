@@ -86,6 +86,9 @@ func (e Evaluate) Handle(ctx context.Context, in MatchedPost) ([]Alert, error) {
 			// to alert for, and nothing a retry would change.
 			continue
 		}
+		if rule.Kind == "digest" {
+			continue // its matches are stored; the digest goes out on its schedule
+		}
 		if rule.Kind == "threshold" {
 			alerts, err := e.evaluateThreshold(ctx, in, m, rule)
 			if err != nil {

@@ -85,8 +85,8 @@ func NewRunApp(cfg *config.Config, opts RunOptions, logger *slog.Logger) *fx.App
 			fx.Invoke(runRouter, runRetrier),
 		),
 	}
-	if len(cfg.Sources) > 0 && !opts.Drain && runs(opts, config.StageCrawl) {
-		// --drain is a batch run: no new crawl jobs, or it would never be drained.
+	if needsScheduler(cfg, opts) {
+		// --drain is a batch run: no new crawl jobs or digests, or it would never drain.
 		modules = append(modules, fx.Module("scheduler", fx.Invoke(runScheduler)))
 	}
 	if opts.HTTPAddr != "" {
@@ -94,6 +94,20 @@ func NewRunApp(cfg *config.Config, opts RunOptions, logger *slog.Logger) *fx.App
 	}
 	modules = append(modules, fx.Invoke(ingestAndDrain))
 	return fx.New(modules...)
+}
+
+// needsScheduler says whether this process takes part in the leader election: for crawl
+// jobs (with crawl), digests and the quiet-source watch (with evaluate).
+func needsScheduler(cfg *config.Config, opts RunOptions) bool {
+	if opts.Drain {
+		return false
+	}
+	digests := false
+	for _, r := range cfg.Rules {
+		digests = digests || r.Type == config.RuleDigest
+	}
+	return (len(cfg.Sources) > 0 && runs(opts, config.StageCrawl)) ||
+		((digests || cfg.Health.QuietAfter > 0) && runs(opts, config.StageEvaluate))
 }
 
 // applyStageOptions checks --handlers and applies --consumers to the configuration.
@@ -309,17 +323,27 @@ func newCrawlers(cfg *config.Config, s *store.Store, pub message.Publisher, rdb 
 	return NewCrawlers(cfg, s, pub, rdb, logger.With("component", "crawl"))
 }
 
-func runScheduler(lc fx.Lifecycle, cfg *config.Config, opts RunOptions, rdb *redis.Client, pub message.Publisher, s *store.Store, logger *slog.Logger) {
+func runScheduler(lc fx.Lifecycle, cfg *config.Config, opts RunOptions, rdb *redis.Client, pub message.Publisher, s *store.Store, rules Rules, logger *slog.Logger) {
 	topic := NewTopics(cfg.Topics.Prefix).CrawlJobs()
 	prefix := ""
 	if cfg.Topics.Prefix != "" {
 		prefix = cfg.Topics.Prefix + "."
 	}
 	quiet := newQuietWatch(cfg, s, pub, logger)
+	digests := newDigestWatch(cfg, s, pub, rules, logger)
+	var sources []config.Source
+	if runs(opts, config.StageCrawl) {
+		sources = cfg.Sources
+	}
 	sched := &crawl.Scheduler{
-		Redis: rdb, Prefix: prefix, Instance: opts.Instance, Sources: cfg.Sources,
-		Logger:       logger.With("component", "scheduler"),
-		OnLeaderStep: quiet.step,
+		Redis: rdb, Prefix: prefix, Instance: opts.Instance, Sources: sources,
+		Logger: logger.With("component", "scheduler"),
+		OnLeaderStep: func(ctx context.Context) {
+			if runs(opts, config.StageEvaluate) {
+				quiet.step(ctx)
+				digests.step(ctx)
+			}
+		},
 		Publish: func(_ context.Context, job crawl.Job) error {
 			m, err := NewJobMessage(job)
 			if err != nil {

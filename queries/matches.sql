@@ -6,3 +6,12 @@ ON DUPLICATE KEY UPDATE terms = VALUES(terms);
 
 -- name: CountMatches :one
 SELECT COUNT(*) FROM matches;
+
+-- name: MatchesOfRuleBetween :many
+-- A digest's matches: those of the rule stored in [from, to), with their posts.
+SELECT m.terms, m.created_at, p.id AS post_id, p.source, p.external_id, p.author, p.url, p.text
+FROM matches m
+JOIN posts p ON p.id = m.post_id
+WHERE m.rule_id = ? AND m.created_at >= ? AND m.created_at < ?
+ORDER BY m.created_at
+LIMIT 100000;

@@ -21,6 +21,65 @@ func (q *Queries) CountMatches(ctx context.Context) (int64, error) {
 	return count, err
 }
 
+const matchesOfRuleBetween = `-- name: MatchesOfRuleBetween :many
+SELECT m.terms, m.created_at, p.id AS post_id, p.source, p.external_id, p.author, p.url, p.text
+FROM matches m
+JOIN posts p ON p.id = m.post_id
+WHERE m.rule_id = ? AND m.created_at >= ? AND m.created_at < ?
+ORDER BY m.created_at
+LIMIT 100000
+`
+
+type MatchesOfRuleBetweenParams struct {
+	RuleID      int64
+	CreatedAt   time.Time
+	CreatedAt_2 time.Time
+}
+
+type MatchesOfRuleBetweenRow struct {
+	Terms      string
+	CreatedAt  time.Time
+	PostID     int64
+	Source     string
+	ExternalID string
+	Author     string
+	Url        string
+	Text       string
+}
+
+// A digest's matches: those of the rule stored in [from, to), with their posts.
+func (q *Queries) MatchesOfRuleBetween(ctx context.Context, arg MatchesOfRuleBetweenParams) ([]MatchesOfRuleBetweenRow, error) {
+	rows, err := q.db.QueryContext(ctx, matchesOfRuleBetween, arg.RuleID, arg.CreatedAt, arg.CreatedAt_2)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []MatchesOfRuleBetweenRow
+	for rows.Next() {
+		var i MatchesOfRuleBetweenRow
+		if err := rows.Scan(
+			&i.Terms,
+			&i.CreatedAt,
+			&i.PostID,
+			&i.Source,
+			&i.ExternalID,
+			&i.Author,
+			&i.Url,
+			&i.Text,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Close(); err != nil {
+		return nil, err
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const upsertMatch = `-- name: UpsertMatch :exec
 INSERT INTO matches (rule_id, post_id, terms, created_at)
 VALUES (?, ?, ?, ?)

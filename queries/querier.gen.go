@@ -65,6 +65,8 @@ type Querier interface {
 	MarkDeliveryDead(ctx context.Context, arg MarkDeliveryDeadParams) error
 	MarkDeliveryFailed(ctx context.Context, arg MarkDeliveryFailedParams) error
 	MarkDeliverySent(ctx context.Context, arg MarkDeliverySentParams) error
+	// A digest's matches: those of the rule stored in [from, to), with their posts.
+	MatchesOfRuleBetween(ctx context.Context, arg MatchesOfRuleBetweenParams) ([]MatchesOfRuleBetweenRow, error)
 	// A block or checkpoint pauses every source crawled with the account.
 	PauseAccount(ctx context.Context, arg PauseAccountParams) error
 	// The normalize stage reads what it already holds for a batch of one source's posts, to tell
