@@ -178,3 +178,18 @@ CREATE TABLE IF NOT EXISTS silences (
   PRIMARY KEY (id),
   KEY silences_rule_ends (rule, ends_at)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
+
+-- keyword_daily: the daily ETL's counts of each rule's matches per day, per group_by
+-- dimension and key (rule '*', each source, author and term). A day is computed once its
+-- ('rule', '*') row exists, zero included; threshold rules with a baseline read the mean and
+-- spread of these counts instead of a fixed count.
+CREATE TABLE IF NOT EXISTS keyword_daily (
+  day        DATE         NOT NULL,
+  rule_id    BIGINT       NOT NULL,
+  group_by   VARCHAR(16)  NOT NULL,
+  group_key  VARCHAR(191) NOT NULL,
+  matches    INT          NOT NULL,
+  updated_at DATETIME(6)  NOT NULL,
+  PRIMARY KEY (day, rule_id, group_by, group_key),
+  KEY keyword_daily_key (rule_id, group_by, group_key, day)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;

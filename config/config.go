@@ -10,6 +10,7 @@ import (
 	"github.com/robfig/cron/v3"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
@@ -129,6 +130,21 @@ type Digest struct {
 	Top int `yaml:"top"`
 }
 
+// Sigmas is the baseline's number of standard deviations ("3σ", "2.5sigma", "3"); 0
+// without a baseline.
+func (t Threshold) Sigmas() (float64, error) {
+	v := strings.TrimSpace(t.Baseline)
+	if v == "" {
+		return 0, nil
+	}
+	v = strings.TrimSuffix(strings.TrimSuffix(v, "σ"), "sigma")
+	k, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
+	if err != nil || k <= 0 {
+		return 0, fmt.Errorf("baseline %q: want a number of standard deviations, like 3σ", t.Baseline)
+	}
+	return k, nil
+}
+
 // Schedule is the digest's cron schedule in its time zone.
 func (d Digest) Schedule() (cron.Schedule, error) {
 	tz := d.Timezone
@@ -144,8 +160,17 @@ func (d Digest) Schedule() (cron.Schedule, error) {
 // Threshold is when a threshold rule fires: at least Count matches within Window, counted per
 // GroupBy key; it fires once when crossed, then waits Realert before it may fire again.
 type Threshold struct {
-	// Count of matches that fires the rule. Required.
+	// Count of matches that fires the rule. Required without a baseline; with one, the
+	// least count that fires.
 	Count int `yaml:"count"`
+	// Baseline, like "3σ", fires above the mean plus that many standard deviations of the
+	// key's daily counts (the daily ETL's keyword_daily, last baseline_days days), scaled to
+	// the window. Until min_days of history exist, Count holds (none: it does not fire).
+	Baseline string `yaml:"baseline"`
+	// BaselineDays of history the baseline reads. Default 28.
+	BaselineDays int `yaml:"baseline_days"`
+	// MinDays of history before the baseline is used. Default 7.
+	MinDays int `yaml:"min_days"`
 	// Window the matches are counted over, sliding. Required.
 	Window time.Duration `yaml:"window"`
 	// GroupBy counts per rule (default), source, author or term (each matched term apart).
@@ -334,6 +359,12 @@ func (c *Config) setDefaults() {
 			}
 			if r.Threshold.RealertMax == 0 {
 				r.Threshold.RealertMax = 24 * time.Hour
+			}
+			if r.Threshold.BaselineDays == 0 {
+				r.Threshold.BaselineDays = 28
+			}
+			if r.Threshold.MinDays == 0 {
+				r.Threshold.MinDays = 7
 			}
 		}
 	}

@@ -185,8 +185,15 @@ func (c *Config) Validate() error {
 			}
 		case RuleThreshold:
 			t := r.Threshold
-			if t.Count < 1 {
-				add(field+".threshold.count", "must be at least 1")
+			sigmas, err := t.Sigmas()
+			if err != nil {
+				add(field+".threshold.baseline", "%v", err)
+			}
+			if t.Count < 1 && sigmas == 0 {
+				add(field+".threshold.count", "must be at least 1 (or set a baseline, like 3σ)")
+			}
+			if t.Count < 0 || t.BaselineDays < 1 || t.MinDays < 1 || t.MinDays > t.BaselineDays {
+				add(field+".threshold", "count must not be negative, and 1 <= min_days <= baseline_days")
 			}
 			if t.Window <= 0 {
 				add(field+".threshold.window", "must be a positive duration, like 1h")

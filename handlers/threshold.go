@@ -3,17 +3,24 @@ package handlers
 import (
 	"context"
 	"fmt"
+	"math"
 	"time"
 )
 
 // ThresholdSpec is a threshold rule's settings (config.Threshold, defaults applied).
 type ThresholdSpec struct {
-	Count      int
-	Window     time.Duration
-	GroupBy    string // rule, source, author or term
-	Realert    time.Duration
-	Backoff    bool
-	RealertMax time.Duration
+	// Count is the fixed count, or with a baseline the least count.
+	Count int
+	// Baseline, when above zero, makes the count mean + Baseline × spread of the key's
+	// daily counts (keyword_daily, the last BaselineDays days), scaled to the window.
+	Baseline     float64
+	BaselineDays int
+	MinDays      int
+	Window       time.Duration
+	GroupBy      string // rule, source, author or term
+	Realert      time.Duration
+	Backoff      bool
+	RealertMax   time.Duration
 }
 
 // FireState is where a (rule, key) stands between firings.
@@ -31,6 +38,9 @@ type ThresholdStore interface {
 	RecordMatch(ctx context.Context, ruleID int64, key string, postID int64, at, since time.Time) ([]time.Time, error)
 	// FireState returns the key's state (a fresh key may fire at once).
 	FireState(ctx context.Context, ruleID int64, key string) (FireState, error)
+	// DailyCounts returns the key's match count on each day the daily ETL computed in
+	// [from, to), zeros included.
+	DailyCounts(ctx context.Context, ruleID int64, groupBy, key string, from, to time.Time) ([]int, error)
 	// TryFire moves the state from prev to fired-at-now, cooling down for realert, if it
 	// still is prev: false when another consumer fired first.
 	TryFire(ctx context.Context, ruleID int64, key string, prev FireState, now time.Time, realert time.Duration, dedupKey string) (bool, error)
@@ -59,7 +69,14 @@ func (e Evaluate) evaluateThreshold(ctx context.Context, in MatchedPost, m RuleM
 		}
 		dedup := DedupKey("threshold", m.Rule, key, in.Source+"/"+in.ExternalID)
 		if st.LastDedupKey != dedup {
-			if len(times) < spec.Count || now.Before(st.NextAllowed) {
+			if now.Before(st.NextAllowed) {
+				continue
+			}
+			need, err := e.countNeeded(ctx, rule, key, now)
+			if err != nil {
+				return nil, err
+			}
+			if need == 0 || len(times) < need {
 				continue
 			}
 			fired, err := e.Thresholds.TryFire(ctx, rule.ID, key, st, now, realertFor(spec, st, now), dedup)
@@ -84,10 +101,51 @@ func (e Evaluate) evaluateThreshold(ctx context.Context, in MatchedPost, m RuleM
 		a := alertFor(in, m, rule, dedup, stored)
 		a.GroupKey = key
 		a.Summary = fmt.Sprintf("%d matches in %s for %s %s (threshold %d)", len(times), spec.Window, spec.GroupBy, key, spec.Count)
+		if spec.Baseline > 0 {
+			a.Summary = fmt.Sprintf("%d matches in %s for %s %s (over its baseline + %gσ)", len(times), spec.Window, spec.GroupBy, key, spec.Baseline)
+		}
 		a.Trend = trend(times, now.Add(-spec.Window), now, trendBuckets)
 		out = append(out, a)
 	}
 	return out, nil
+}
+
+// countNeeded is the count that fires: the fixed one, or, with a baseline, mean + k × spread
+// of the key's daily counts scaled to the window (at least Count, at least 1). 0: do not fire
+// (a baseline without enough days of history and no fixed count to fall back on).
+func (e Evaluate) countNeeded(ctx context.Context, rule RuleInfo, key string, now time.Time) (int, error) {
+	spec := rule.Threshold
+	if spec.Baseline <= 0 {
+		return spec.Count, nil
+	}
+	today := now.UTC().Truncate(24 * time.Hour)
+	counts, err := e.Thresholds.DailyCounts(ctx, rule.ID, spec.GroupBy, key, today.AddDate(0, 0, -spec.BaselineDays), today)
+	if err != nil {
+		return 0, fmt.Errorf("cannot read the baseline of rule %d, key %q: %w", rule.ID, key, err)
+	}
+	if len(counts) < spec.MinDays {
+		return spec.Count, nil
+	}
+	mean, sd := meanSD(counts)
+	perWindow := (mean + spec.Baseline*sd) * spec.Window.Hours() / 24
+	need := int(math.Ceil(perWindow))
+	if perWindow == float64(need) {
+		need++ // strictly above the baseline
+	}
+	return max(need, spec.Count, 1), nil
+}
+
+func meanSD(xs []int) (float64, float64) {
+	var sum float64
+	for _, x := range xs {
+		sum += float64(x)
+	}
+	mean := sum / float64(len(xs))
+	var ss float64
+	for _, x := range xs {
+		ss += (float64(x) - mean) * (float64(x) - mean)
+	}
+	return mean, math.Sqrt(ss / float64(len(xs)))
 }
 
 // realertFor is the cool-down after this firing: the base one, or, with backoff, double the

@@ -11,6 +11,7 @@ import (
 type fakeThresholds struct {
 	events map[string]map[int64]time.Time
 	state  map[string]FireState
+	daily  []int
 }
 
 func (f *fakeThresholds) RecordMatch(_ context.Context, ruleID int64, key string, postID int64, at, since time.Time) ([]time.Time, error) {
@@ -31,6 +32,10 @@ func (f *fakeThresholds) RecordMatch(_ context.Context, ruleID int64, key string
 		}
 	}
 	return out, nil
+}
+
+func (f *fakeThresholds) DailyCounts(_ context.Context, _ int64, _, _ string, _, _ time.Time) ([]int, error) {
+	return f.daily, nil
 }
 
 func (f *fakeThresholds) FireState(_ context.Context, ruleID int64, key string) (FireState, error) {
@@ -162,5 +167,32 @@ func TestTrendBuckets(t *testing.T) {
 	got := trend([]time.Time{start.Add(time.Minute), start.Add(59 * time.Minute), start.Add(time.Hour)}, start, start.Add(time.Hour), 4)
 	if len(got) != 4 || got[0].Count != 1 || got[3].Count != 2 || !got[1].At.Equal(start.Add(15*time.Minute)) {
 		t.Fatalf("trend %+v", got)
+	}
+}
+
+func TestThresholdBaseline(t *testing.T) {
+	spec := ThresholdSpec{Baseline: 3, BaselineDays: 28, MinDays: 7, Window: 24 * time.Hour, GroupBy: "rule", Realert: time.Hour, RealertMax: time.Hour}
+	tests := []struct {
+		name  string
+		daily []int
+		count int
+		want  int
+	}{
+		{"too little history, no fixed count: never", []int{5, 5}, 0, 0},
+		{"too little history: the fixed count", []int{5, 5}, 4, 4},
+		{"flat history: just above it", []int{10, 10, 10, 10, 10, 10, 10}, 0, 11},
+		{"spread: above mean + 3 sd", []int{8, 12, 8, 12, 8, 12, 8, 12}, 0, 17},
+		{"fixed count as a floor", []int{0, 0, 0, 0, 0, 0, 0}, 5, 5},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := spec
+			s.Count = tt.count
+			e := Evaluate{Thresholds: &fakeThresholds{daily: tt.daily}}
+			got, err := e.countNeeded(context.Background(), RuleInfo{ID: 1, Threshold: s}, "*", time.Now())
+			if err != nil || got != tt.want {
+				t.Fatalf("count needed %d (%v), want %d", got, err, tt.want)
+			}
+		})
 	}
 }

@@ -97,17 +97,13 @@ func NewRunApp(cfg *config.Config, opts RunOptions, logger *slog.Logger) *fx.App
 }
 
 // needsScheduler says whether this process takes part in the leader election: for crawl
-// jobs (with crawl), digests and the quiet-source watch (with evaluate).
+// jobs (with crawl), and for digests, the quiet-source watch and the daily ETL (with
+// evaluate, which every rule needs).
 func needsScheduler(cfg *config.Config, opts RunOptions) bool {
 	if opts.Drain {
 		return false
 	}
-	digests := false
-	for _, r := range cfg.Rules {
-		digests = digests || r.Type == config.RuleDigest
-	}
-	return (len(cfg.Sources) > 0 && runs(opts, config.StageCrawl)) ||
-		((digests || cfg.Health.QuietAfter > 0) && runs(opts, config.StageEvaluate))
+	return (len(cfg.Sources) > 0 && runs(opts, config.StageCrawl)) || runs(opts, config.StageEvaluate)
 }
 
 // applyStageOptions checks --handlers and applies --consumers to the configuration.
@@ -259,7 +255,8 @@ func newRules(cfg *config.Config, s *store.Store) (Rules, error) {
 	info := map[string]handlers.RuleInfo{}
 	for _, r := range cfg.Rules {
 		info[r.Name] = handlers.RuleInfo{ID: ids[r.Name], Kind: r.Type, Sinks: r.Sinks, Threshold: handlers.ThresholdSpec{
-			Count: r.Threshold.Count, Window: r.Threshold.Window, GroupBy: r.Threshold.GroupBy,
+			Count: r.Threshold.Count, Baseline: sigmas(r.Threshold), BaselineDays: r.Threshold.BaselineDays, MinDays: r.Threshold.MinDays,
+			Window: r.Threshold.Window, GroupBy: r.Threshold.GroupBy,
 			Realert: r.Threshold.Realert, Backoff: r.Threshold.RealertBackoff, RealertMax: r.Threshold.RealertMax,
 		}}
 	}
@@ -331,6 +328,7 @@ func runScheduler(lc fx.Lifecycle, cfg *config.Config, opts RunOptions, rdb *red
 	}
 	quiet := newQuietWatch(cfg, s, pub, logger)
 	digests := newDigestWatch(cfg, s, pub, rules, logger)
+	etl := &dailyETL{cfg: cfg, store: s, rules: rules, logger: logger.With("component", "daily-etl"), now: time.Now}
 	var sources []config.Source
 	if runs(opts, config.StageCrawl) {
 		sources = cfg.Sources
@@ -342,6 +340,7 @@ func runScheduler(lc fx.Lifecycle, cfg *config.Config, opts RunOptions, rdb *red
 			if runs(opts, config.StageEvaluate) {
 				quiet.step(ctx)
 				digests.step(ctx)
+				etl.step(ctx)
 			}
 		},
 		Publish: func(_ context.Context, job crawl.Job) error {

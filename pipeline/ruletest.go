@@ -50,7 +50,8 @@ func TestRule(ctx context.Context, rule config.Rule, q *queries.Queries, silence
 	mem := &memoryState{}
 	eval := handlers.Evaluate{
 		Rules: map[string]handlers.RuleInfo{rule.Name: {ID: 1, Kind: rule.Type, Threshold: handlers.ThresholdSpec{
-			Count: rule.Threshold.Count, Window: rule.Threshold.Window, GroupBy: rule.Threshold.GroupBy,
+			Count: rule.Threshold.Count, Baseline: sigmas(rule.Threshold), BaselineDays: rule.Threshold.BaselineDays, MinDays: rule.Threshold.MinDays,
+			Window: rule.Threshold.Window, GroupBy: rule.Threshold.GroupBy,
 			Realert: rule.Threshold.Realert, Backoff: rule.Threshold.RealertBackoff, RealertMax: rule.Threshold.RealertMax,
 		}}},
 		Store: mem, Thresholds: mem, Silences: silences,
@@ -130,6 +131,11 @@ func (m *memoryState) RecordMatch(_ context.Context, _ int64, key string, postID
 		}
 	}
 	return out, nil
+}
+
+// DailyCounts has no history in a simulation: a baseline falls back to its fixed count.
+func (m *memoryState) DailyCounts(context.Context, int64, string, string, time.Time, time.Time) ([]int, error) {
+	return nil, nil
 }
 
 func (m *memoryState) FireState(_ context.Context, _ int64, key string) (handlers.FireState, error) {

@@ -50,6 +50,15 @@ type Delivery struct {
 	SentAt        sql.NullTime
 }
 
+type KeywordDaily struct {
+	Day       time.Time
+	RuleID    int64
+	GroupBy   string
+	GroupKey  string
+	Matches   int32
+	UpdatedAt time.Time
+}
+
 type Match struct {
 	ID        int64
 	RuleID    int64

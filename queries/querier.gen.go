@@ -31,6 +31,9 @@ type Querier interface {
 	// INSERT IGNORE on the job id: a job delivered twice finds the run of its first delivery.
 	CreateCrawlRun(ctx context.Context, arg CreateCrawlRunParams) error
 	CreateDelivery(ctx context.Context, arg CreateDeliveryParams) error
+	DailyCounts(ctx context.Context, arg DailyCountsParams) ([]DailyCountsRow, error)
+	// The days the ETL has counted for a rule in [from, to).
+	DaysComputed(ctx context.Context, arg DaysComputedParams) ([]time.Time, error)
 	DisableRule(ctx context.Context, arg DisableRuleParams) error
 	// Deliveries to try again now: failed and due, or claimed by a sender that died.
 	DueDeliveries(ctx context.Context, arg DueDeliveriesParams) ([]DueDeliveriesRow, error)
@@ -65,6 +68,8 @@ type Querier interface {
 	MarkDeliveryDead(ctx context.Context, arg MarkDeliveryDeadParams) error
 	MarkDeliveryFailed(ctx context.Context, arg MarkDeliveryFailedParams) error
 	MarkDeliverySent(ctx context.Context, arg MarkDeliverySentParams) error
+	// What the daily ETL counts: each match's terms, source and author.
+	MatchKeysOfRuleBetween(ctx context.Context, arg MatchKeysOfRuleBetweenParams) ([]MatchKeysOfRuleBetweenRow, error)
 	// A digest's matches: those of the rule stored in [from, to), with their posts.
 	MatchesOfRuleBetween(ctx context.Context, arg MatchesOfRuleBetweenParams) ([]MatchesOfRuleBetweenRow, error)
 	// A block or checkpoint pauses every source crawled with the account.
@@ -84,6 +89,7 @@ type Querier interface {
 	// After each page: where to resume, and the counts so far.
 	SaveCrawlProgress(ctx context.Context, arg SaveCrawlProgressParams) error
 	SetSourceState(ctx context.Context, arg SetSourceStateParams) error
+	UpsertKeywordDaily(ctx context.Context, arg UpsertKeywordDailyParams) error
 	// Unique per (rule, post): a redelivered or edited post keeps one row, with the newest terms.
 	UpsertMatch(ctx context.Context, arg UpsertMatchParams) error
 	// One post; the batch form of this statement is UpsertPosts in batch.go. edits is assigned
