@@ -118,6 +118,17 @@ type Rule struct {
 	Threshold Threshold `yaml:"threshold"`
 	// Digest configures a digest rule.
 	Digest Digest `yaml:"digest"`
+	// Templates override how this rule's alerts read in Slack and email.
+	Templates Templates `yaml:"templates"`
+}
+
+// Templates are Go templates over the alert (fields of handlers.Alert: .Rule, .Source,
+// .Author, .Text, .Terms, .URL, .Summary, …; and .ChartCID in email HTML).
+type Templates struct {
+	// Text (text/template) replaces the post text in Slack and the plain-text part of email.
+	Text string `yaml:"text"`
+	// HTML (html/template, escaped) replaces the HTML part of email.
+	HTML string `yaml:"html"`
 }
 
 // Digest sends a rule's matches on a schedule, as one message with a summary.

@@ -3,9 +3,11 @@ package config
 import (
 	"errors"
 	"fmt"
+	htmltemplate "html/template"
 	"io"
 	"net/url"
 	"strings"
+	texttemplate "text/template"
 	"unicode/utf8"
 
 	"github.com/go-sql-driver/mysql"
@@ -211,6 +213,16 @@ func (c *Config) Validate() error {
 		}
 		if len(r.Sinks) == 0 {
 			add(field+".sinks", "a rule needs at least one sink")
+		}
+		if r.Templates.Text != "" {
+			if _, err := texttemplate.New(r.Name).Parse(r.Templates.Text); err != nil {
+				add(field+".templates.text", "%v", err)
+			}
+		}
+		if r.Templates.HTML != "" {
+			if _, err := htmltemplate.New(r.Name).Parse(r.Templates.HTML); err != nil {
+				add(field+".templates.html", "%v", err)
+			}
 		}
 		for j, name := range r.Sinks {
 			if !sinks[name] {

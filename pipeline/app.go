@@ -264,9 +264,13 @@ func newRules(cfg *config.Config, s *store.Store) (Rules, error) {
 }
 
 func newNotifySinks(lc fx.Lifecycle, cfg *config.Config, opts RunOptions, logger *slog.Logger) (map[string]map[string]handlers.Sink, error) {
+	templates, err := sinks.CompileTemplates(cfg.Rules)
+	if err != nil {
+		return nil, err
+	}
 	byKind := map[string]map[string]handlers.Sink{}
 	for _, s := range cfg.Sinks {
-		sink, err := NewSink(s, opts.Stdout, logger)
+		sink, err := NewSink(s, opts.Stdout, templates, logger)
 		if err != nil {
 			return nil, err
 		}
@@ -281,17 +285,18 @@ func newNotifySinks(lc fx.Lifecycle, cfg *config.Config, opts RunOptions, logger
 	return byKind, nil
 }
 
-// NewSink builds the configured sink; stdout is where a console sink writes.
-func NewSink(s config.Sink, stdout io.Writer, logger *slog.Logger) (handlers.Sink, error) {
+// NewSink builds the configured sink; stdout is where a console sink writes, templates the
+// rules' overrides (nil: none).
+func NewSink(s config.Sink, stdout io.Writer, templates map[string]sinks.RuleTemplates, logger *slog.Logger) (handlers.Sink, error) {
 	switch s.Type {
 	case config.SinkFile:
 		return sinks.NewFile(s.Name, s.Path), nil
 	case config.SinkConsole:
 		return sinks.NewConsole(s.Name, stdout), nil
 	case config.SinkSlack:
-		return sinks.NewSlack(s.Name, s.WebhookURL, sinks.SlackOptions{})
+		return sinks.NewSlack(s.Name, s.WebhookURL, sinks.SlackOptions{Templates: templates})
 	case config.SinkEmail:
-		return sinks.NewEmail(s, sinks.EmailOptions{Logger: logger.With("sink", s.Name)})
+		return sinks.NewEmail(s, sinks.EmailOptions{Logger: logger.With("sink", s.Name), Templates: templates})
 	}
 	return nil, fmt.Errorf("sink %s: unknown type %q", s.Name, s.Type)
 }

@@ -44,6 +44,8 @@ type EmailOptions struct {
 	HELO string
 	// Logger receives a debug line per mail sent. Default: nothing is logged.
 	Logger *slog.Logger
+	// Templates override, per rule, the text part (Text) and the HTML part (HTML).
+	Templates map[string]RuleTemplates
 }
 
 // Email sends each alert as a mail over SMTP: plain text and HTML, with a chart of the

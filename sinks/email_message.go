@@ -60,6 +60,23 @@ func (s *Email) alertMessage(a handlers.Alert, now time.Time) (*gomail.Msg, erro
 	if err != nil {
 		return nil, err
 	}
+	text := renderText(v)
+	if t, ok := s.opts.Templates[a.Rule]; ok {
+		cid := ""
+		if v.Chart != nil {
+			cid = v.Chart.CID
+		}
+		if t.HTML != nil {
+			if html, err = renderRuleHTML(t.HTML, a, cid); err != nil {
+				return nil, err
+			}
+		}
+		if t.Text != nil {
+			if text, err = renderRuleText(t.Text, a); err != nil {
+				return nil, err
+			}
+		}
+	}
 
 	msg := s.newMessage(now)
 	msg.Subject(v.Subject)
@@ -75,7 +92,7 @@ func (s *Email) alertMessage(a handlers.Alert, now time.Time) (*gomail.Msg, erro
 			msg.SetListUnsubscribe(s.opts.ListUnsubscribe)
 		}
 	}
-	msg.SetBodyString(gomail.TypeTextPlain, renderText(v))
+	msg.SetBodyString(gomail.TypeTextPlain, text)
 	msg.AddAlternativeString(gomail.TypeTextHTML, html)
 	if chart != nil {
 		err := msg.EmbedReader("trend.png", bytes.NewReader(chart),

@@ -27,6 +27,7 @@ type Slack struct {
 	client     *http.Client
 	lane       *slackLane
 	limits     slackLimits
+	templates  map[string]RuleTemplates
 
 	mu sync.Mutex
 	// sent remembers how far a many-message alert got before an error, so that its retry in
@@ -48,6 +49,8 @@ type SlackOptions struct {
 	// for them is cut, with a note saying how much is missing. Default 5, which takes a post
 	// of about 180,000 characters.
 	MaxMessages int
+	// Templates override, per rule, the text shown for the post (Text; mrkdwn).
+	Templates map[string]RuleTemplates
 }
 
 const slackTimeout = 15 * time.Second
@@ -86,7 +89,7 @@ func NewSlack(name, webhookURL string, opts SlackOptions) (*Slack, error) {
 	return &Slack{
 		name: name, webhookURL: webhookURL, secrets: webhookSecrets(webhookURL, u),
 		client: client, lane: sharedSlackLane(webhookURL), limits: limits,
-		sent: map[int64]slackProgress{},
+		templates: opts.Templates, sent: map[int64]slackProgress{},
 	}, nil
 }
 
@@ -102,6 +105,13 @@ func (s *Slack) Name() string { return s.name }
 // limit (as ctx allows) and holds the webhook while it sends, so another alert's messages do
 // not come between this one's.
 func (s *Slack) Send(ctx context.Context, a handlers.Alert) error {
+	if t, ok := s.templates[a.Rule]; ok && t.Text != nil {
+		text, err := renderRuleText(t.Text, a)
+		if err != nil {
+			return err
+		}
+		a.Text = text
+	}
 	msgs := slackMessages(a, s.limits)
 	bodies := make([][]byte, len(msgs))
 	h := fnv.New64a()

@@ -150,7 +150,7 @@ webhook or password is found before an alert is lost. Secrets are never printed.
 			if err != nil {
 				return err
 			}
-			sink, err := pipeline.NewSink(s, os.Stdout, logger)
+			sink, err := pipeline.NewSink(s, os.Stdout, nil, logger)
 			if err != nil {
 				return err
 			}
