@@ -54,7 +54,8 @@ CREATE TABLE IF NOT EXISTS matches (
 -- alerts: one row per dedup key. For an instant rule the key is derived from (rule, post), so
 -- a replayed or re-ingested post never makes a second alert. published says whether the alert
 -- reached the alerts topic; a crash between storing and publishing is repaired on redelivery.
--- suppressed holds why an alert was not sent (a silence): it is stored, not lost.
+-- suppressed holds why an alert was not sent (a silence): it is stored, not lost. summary
+-- says why a threshold, digest or health alert fired ("12 matches in 1h for source x").
 CREATE TABLE IF NOT EXISTS alerts (
   id         BIGINT       NOT NULL AUTO_INCREMENT,
   dedup_key  CHAR(64)     NOT NULL,
@@ -64,6 +65,7 @@ CREATE TABLE IF NOT EXISTS alerts (
   terms      TEXT         NOT NULL,
   published  TINYINT      NOT NULL DEFAULT 0,
   suppressed VARCHAR(512) NOT NULL DEFAULT '',
+  summary    VARCHAR(512) NOT NULL DEFAULT '',
   created_at DATETIME(6)  NOT NULL,
   PRIMARY KEY (id),
   UNIQUE KEY alerts_dedup_key (dedup_key),

@@ -26,6 +26,8 @@ type AlertRecord struct {
 	Terms    []string
 	// Suppressed says why the alert is stored but not sent (a silence); empty to send.
 	Suppressed string
+	// Summary says why it fired, beyond the terms ("12 matches in 1h for source x").
+	Summary string
 }
 
 // StoredAlert is the row behind a dedup key.

@@ -28,16 +28,16 @@ func (h Health) Handle(ctx context.Context, ev HealthEvent) ([]Alert, error) {
 		return nil, Permanent(fmt.Errorf("invalid health event: source and verdict are required"))
 	}
 	key := DedupKey("health", ev.Source, ev.Verdict, ev.At.UTC().Truncate(time.Hour).Format(time.RFC3339))
-	stored, err := h.Store.CreateAlert(ctx, AlertRecord{DedupKey: key, RuleID: h.RuleID, Kind: "health", Terms: []string{ev.Verdict}})
+	summary := fmt.Sprintf("source %s: %s", ev.Source, ev.Verdict)
+	if ev.PausedUntil != nil {
+		summary += fmt.Sprintf(", paused until %s", ev.PausedUntil.UTC().Format(time.RFC3339))
+	}
+	stored, err := h.Store.CreateAlert(ctx, AlertRecord{DedupKey: key, RuleID: h.RuleID, Kind: "health", Terms: []string{ev.Verdict}, Summary: summary})
 	if err != nil {
 		return nil, fmt.Errorf("cannot store health alert of %s: %w", ev.Source, err)
 	}
 	if stored.Published {
 		return nil, nil
-	}
-	summary := fmt.Sprintf("source %s: %s", ev.Source, ev.Verdict)
-	if ev.PausedUntil != nil {
-		summary += fmt.Sprintf(", paused until %s", ev.PausedUntil.UTC().Format(time.RFC3339))
 	}
 	return []Alert{{
 		V: Version, AlertID: stored.ID, DedupKey: key, Rule: HealthRule, Kind: "health", Sinks: h.Sinks,

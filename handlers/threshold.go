@@ -87,11 +87,16 @@ func (e Evaluate) evaluateThreshold(ctx context.Context, in MatchedPost, m RuleM
 				continue // another consumer fired this crossing
 			}
 		}
+		summary := fmt.Sprintf("%d matches in %s for %s %s (threshold %d)", len(times), spec.Window, spec.GroupBy, key, spec.Count)
+		if spec.Baseline > 0 {
+			summary = fmt.Sprintf("%d matches in %s for %s %s (over its baseline + %gσ)", len(times), spec.Window, spec.GroupBy, key, spec.Baseline)
+		}
 		suppressed, err := e.silence(ctx, m.Rule, key)
 		if err != nil {
 			return nil, err
 		}
-		stored, err := e.Store.CreateAlert(ctx, AlertRecord{DedupKey: dedup, RuleID: rule.ID, PostID: in.PostID, Kind: rule.Kind, Terms: m.Terms, Suppressed: suppressed})
+		stored, err := e.Store.CreateAlert(ctx, AlertRecord{DedupKey: dedup, RuleID: rule.ID, PostID: in.PostID, Kind: rule.Kind,
+			Terms: m.Terms, Suppressed: suppressed, Summary: summary})
 		if err != nil {
 			return nil, fmt.Errorf("cannot store alert of rule %q on post %d: %w", m.Rule, in.PostID, err)
 		}
@@ -100,10 +105,7 @@ func (e Evaluate) evaluateThreshold(ctx context.Context, in MatchedPost, m RuleM
 		}
 		a := alertFor(in, m, rule, dedup, stored)
 		a.GroupKey = key
-		a.Summary = fmt.Sprintf("%d matches in %s for %s %s (threshold %d)", len(times), spec.Window, spec.GroupBy, key, spec.Count)
-		if spec.Baseline > 0 {
-			a.Summary = fmt.Sprintf("%d matches in %s for %s %s (over its baseline + %gσ)", len(times), spec.Window, spec.GroupBy, key, spec.Baseline)
-		}
+		a.Summary = summary
 		a.Trend = trend(times, now.Add(-spec.Window), now, trendBuckets)
 		out = append(out, a)
 	}

@@ -96,7 +96,7 @@ func (w *digestWatch) send(ctx context.Context, r config.Rule, now time.Time) er
 			return err
 		}
 		stored, err := w.store.CreateAlert(ctx, handlers.AlertRecord{DedupKey: a.DedupKey, RuleID: id, PostID: a.PostID,
-			Kind: "digest", Terms: a.Terms, Suppressed: suppressed})
+			Kind: "digest", Terms: a.Terms, Suppressed: suppressed, Summary: a.Summary})
 		if err != nil {
 			return err
 		}

@@ -1,7 +1,7 @@
 -- name: InsertAlert :execresult
 -- INSERT IGNORE on the unique dedup key: one affected row means this call stored the alert.
-INSERT IGNORE INTO alerts (dedup_key, rule_id, post_id, kind, terms, published, suppressed, created_at)
-VALUES (?, ?, ?, ?, ?, 0, ?, ?);
+INSERT IGNORE INTO alerts (dedup_key, rule_id, post_id, kind, terms, published, suppressed, summary, created_at)
+VALUES (?, ?, ?, ?, ?, 0, ?, ?, ?);
 
 -- name: GetAlertByDedupKey :one
 SELECT id, published, suppressed, created_at FROM alerts WHERE dedup_key = ?;
@@ -36,7 +36,7 @@ LIMIT ?;
 
 -- name: GetAlertDetail :one
 -- Everything that says why an alert fired: the rule and its query, the terms, the post.
-SELECT a.id, a.dedup_key, a.kind, a.terms, a.published, a.suppressed, a.created_at,
+SELECT a.id, a.dedup_key, a.kind, a.terms, a.published, a.suppressed, a.summary, a.created_at,
        r.name AS rule_name, r.query AS rule_query,
        p.source, p.external_id, p.author, p.url, p.text, p.posted_at
 FROM alerts a

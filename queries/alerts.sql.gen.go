@@ -46,7 +46,7 @@ func (q *Queries) GetAlertByDedupKey(ctx context.Context, dedupKey string) (GetA
 }
 
 const getAlertDetail = `-- name: GetAlertDetail :one
-SELECT a.id, a.dedup_key, a.kind, a.terms, a.published, a.suppressed, a.created_at,
+SELECT a.id, a.dedup_key, a.kind, a.terms, a.published, a.suppressed, a.summary, a.created_at,
        r.name AS rule_name, r.query AS rule_query,
        p.source, p.external_id, p.author, p.url, p.text, p.posted_at
 FROM alerts a
@@ -62,6 +62,7 @@ type GetAlertDetailRow struct {
 	Terms      string
 	Published  int8
 	Suppressed string
+	Summary    string
 	CreatedAt  time.Time
 	RuleName   string
 	RuleQuery  string
@@ -84,6 +85,7 @@ func (q *Queries) GetAlertDetail(ctx context.Context, id int64) (GetAlertDetailR
 		&i.Terms,
 		&i.Published,
 		&i.Suppressed,
+		&i.Summary,
 		&i.CreatedAt,
 		&i.RuleName,
 		&i.RuleQuery,
@@ -98,8 +100,8 @@ func (q *Queries) GetAlertDetail(ctx context.Context, id int64) (GetAlertDetailR
 }
 
 const insertAlert = `-- name: InsertAlert :execresult
-INSERT IGNORE INTO alerts (dedup_key, rule_id, post_id, kind, terms, published, suppressed, created_at)
-VALUES (?, ?, ?, ?, ?, 0, ?, ?)
+INSERT IGNORE INTO alerts (dedup_key, rule_id, post_id, kind, terms, published, suppressed, summary, created_at)
+VALUES (?, ?, ?, ?, ?, 0, ?, ?, ?)
 `
 
 type InsertAlertParams struct {
@@ -109,6 +111,7 @@ type InsertAlertParams struct {
 	Kind       string
 	Terms      string
 	Suppressed string
+	Summary    string
 	CreatedAt  time.Time
 }
 
@@ -121,6 +124,7 @@ func (q *Queries) InsertAlert(ctx context.Context, arg InsertAlertParams) (sql.R
 		arg.Kind,
 		arg.Terms,
 		arg.Suppressed,
+		arg.Summary,
 		arg.CreatedAt,
 	)
 }

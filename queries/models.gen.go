@@ -18,6 +18,7 @@ type Alert struct {
 	Terms      string
 	Published  int8
 	Suppressed string
+	Summary    string
 	CreatedAt  time.Time
 }
 

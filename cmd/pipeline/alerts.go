@@ -122,6 +122,9 @@ func newAlertsCommand(g *globalFlags) *cobra.Command {
 			} else {
 				fmt.Fprintf(out, "why: %s (%s)\n", a.RuleName, a.Kind)
 			}
+			if a.Summary != "" {
+				fmt.Fprintf(out, "fired on: %s\n", a.Summary)
+			}
 			fmt.Fprintf(out, "dedup key: %s\npublished to the alerts topic: %v\n", a.DedupKey, a.Published != 0)
 			if a.Suppressed != "" {
 				fmt.Fprintf(out, "not sent: %s\n", a.Suppressed)
