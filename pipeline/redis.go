@@ -3,6 +3,7 @@ package pipeline
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -35,3 +36,16 @@ func OpenRedis(ctx context.Context, url string, poolSize int) (*redis.Client, er
 type sharedClient struct{ *redis.Client }
 
 func (sharedClient) Close() error { return nil }
+
+// RouteRedisLogs sends go-redis's own messages (printed to stderr by default, in its own
+// format: a Redis outage would break a log shipper's JSON lines) through logger. go-redis's
+// logger is process-wide: call it once, from the composition root.
+func RouteRedisLogs(logger *slog.Logger) {
+	redis.SetLogger(redisLogger{logger.With("component", "redis")})
+}
+
+type redisLogger struct{ l *slog.Logger }
+
+func (r redisLogger) Printf(ctx context.Context, format string, v ...any) {
+	r.l.WarnContext(ctx, fmt.Sprintf(format, v...))
+}

@@ -113,15 +113,15 @@ func topicStatus(ctx context.Context, rdb *redis.Client, topic string) (TopicSta
 		return ts, fmt.Errorf("cannot read %s: %w", topic, err)
 	}
 	ts.Length = n
-	if n == 0 {
-		return ts, nil
+	if n > 0 {
+		if first, err := rdb.XRangeN(ctx, topic, "-", "+", 1).Result(); err == nil && len(first) > 0 {
+			ts.Oldest = idTime(first[0].ID)
+		}
+		if last, err := rdb.XRevRangeN(ctx, topic, "+", "-", 1).Result(); err == nil && len(last) > 0 {
+			ts.Newest = idTime(last[0].ID)
+		}
 	}
-	if first, err := rdb.XRangeN(ctx, topic, "-", "+", 1).Result(); err == nil && len(first) > 0 {
-		ts.Oldest = idTime(first[0].ID)
-	}
-	if last, err := rdb.XRevRangeN(ctx, topic, "+", "-", 1).Result(); err == nil && len(last) > 0 {
-		ts.Newest = idTime(last[0].ID)
-	}
+	// Groups even of an empty stream: trimming can leave entries pending with them.
 	groups, err := rdb.XInfoGroups(ctx, topic).Result()
 	if err != nil && !errors.Is(err, redis.Nil) && !isNoStream(err) {
 		return ts, fmt.Errorf("cannot read groups of %s: %w", topic, err)

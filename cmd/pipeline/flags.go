@@ -23,6 +23,7 @@ func (g *globalFlags) logger() (*slog.Logger, error) {
 		return nil, err
 	}
 	store.RouteDriverLogs(logger)
+	pipeline.RouteRedisLogs(logger)
 	return logger, nil
 }
 
