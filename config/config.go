@@ -79,6 +79,9 @@ type Topics struct {
 	// trim. Trimming drops entries a lagging consumer group has not read yet, so set it well
 	// above the largest backlog you expect.
 	MaxLen int64 `yaml:"max_len"`
+	// MaxAge trims entries older than this (XTRIM MINID ~), every few minutes, on the
+	// scheduler's leader. Default 0: never. Like MaxLen, it drops what a group has not read.
+	MaxAge time.Duration `yaml:"max_age"`
 }
 
 // Pipeline tunes the stages.
@@ -98,6 +101,9 @@ type Pipeline struct {
 	// same group claims it. Default 60s. Too short and a slow but live consumer's entries are
 	// taken over and processed twice (harmless, since every write is idempotent, but wasted).
 	ClaimIdle time.Duration `yaml:"claim_idle"`
+	// MaxDeliveries is how many times an entry may be handed to consumers that died with it
+	// before it is taken for the cause and sent to the stage's poison topic. Default 10.
+	MaxDeliveries int64 `yaml:"max_deliveries"`
 	// RetryMaxInterval caps the exponential backoff between retries of a transient failure
 	// (MySQL or Redis unreachable). Retries go on until the failure clears. Default 30s.
 	RetryMaxInterval time.Duration `yaml:"retry_max_interval"`
@@ -346,6 +352,9 @@ func (c *Config) setDefaults() {
 	c.setSourceDefaults()
 	if c.API.MaxBodyBytes == 0 {
 		c.API.MaxBodyBytes = 10 << 20
+	}
+	if c.Pipeline.MaxDeliveries == 0 {
+		c.Pipeline.MaxDeliveries = 10
 	}
 	if c.Pipeline.ClaimIdle == 0 {
 		c.Pipeline.ClaimIdle = 60 * time.Second

@@ -43,6 +43,10 @@ type RunOptions struct {
 	Handlers []string
 	// Consumers overrides pipeline.consumers per stage.
 	Consumers map[string]int
+
+	// namedInstance says Instance was given (flag or GROUPWATCH_INSTANCE): a restarted
+	// process of that name takes its predecessor's pending entries back at once.
+	namedInstance bool
 	// Stdout is where console sinks write. Default os.Stdout.
 	Stdout io.Writer
 	// OnHTTP, when set, is told the HTTP server's address once it listens (tests use :0).
@@ -64,6 +68,7 @@ func NewRunApp(cfg *config.Config, opts RunOptions, logger *slog.Logger) *fx.App
 	if opts.Instance == "" {
 		opts.Instance = os.Getenv("GROUPWATCH_INSTANCE")
 	}
+	opts.namedInstance = opts.Instance != ""
 	if opts.Instance == "" {
 		opts.Instance = DefaultInstance()
 	}
@@ -334,6 +339,7 @@ func runScheduler(lc fx.Lifecycle, cfg *config.Config, opts RunOptions, rdb *red
 	quiet := newQuietWatch(cfg, s, pub, logger)
 	digests := newDigestWatch(cfg, s, pub, rules, logger)
 	etl := &dailyETL{cfg: cfg, store: s, rules: rules, logger: logger.With("component", "daily-etl"), now: time.Now}
+	trim := &retention{cfg: cfg, rdb: rdb, logger: logger.With("component", "retention")}
 	var sources []config.Source
 	if runs(opts, config.StageCrawl) {
 		sources = cfg.Sources
@@ -347,6 +353,7 @@ func runScheduler(lc fx.Lifecycle, cfg *config.Config, opts RunOptions, rdb *red
 				digests.step(ctx)
 				etl.step(ctx)
 			}
+			trim.step(ctx)
 		},
 		Publish: func(_ context.Context, job crawl.Job) error {
 			m, err := NewJobMessage(job)
@@ -387,9 +394,18 @@ func newRouterDeps(cfg *config.Config, opts RunOptions, logger *slog.Logger, rdb
 
 // runRouter runs the router from start to stop with its own context; start returns once
 // every handler has subscribed.
-func runRouter(lc fx.Lifecycle, r *Router, sd fx.Shutdowner, logger *slog.Logger) {
+func runRouter(lc fx.Lifecycle, r *Router, sd fx.Shutdowner, opts RunOptions, rdb *redis.Client, logger *slog.Logger) {
 	lc.Append(fx.Hook{
 		OnStart: func(ctx context.Context) error {
+			if opts.namedInstance {
+				n, err := recoverOwnPending(ctx, rdb, r.Subscriptions, opts.Instance)
+				if err != nil {
+					return err
+				}
+				if n > 0 {
+					logger.Info("took back the pending entries of this instance's last run", "instance", opts.Instance, "entries", n)
+				}
+			}
 			failed := make(chan error, 1)
 			go func() {
 				if err := r.Run(context.Background()); err != nil {

@@ -142,6 +142,7 @@ func NewRouter(d RouterDeps) (*Router, error) {
 				NackResendSleep:               time.Second,
 				BlockTime:                     time.Second,
 				MaxIdleTime:                   claimIdle(s, d.Config),
+				ShouldClaimPendingMessage:     poisonOverDelivered(d.Redis, s.topic, s.name, d.Config.Pipeline.MaxDeliveries, d.Logger),
 				ClaimInterval:                 min(5*time.Second, d.Config.Pipeline.ClaimIdle),
 				DisableIndefiniteInitialBlock: true,
 			}, wlog)
