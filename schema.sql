@@ -56,6 +56,7 @@ CREATE TABLE IF NOT EXISTS matches (
 -- reached the alerts topic; a crash between storing and publishing is repaired on redelivery.
 -- suppressed holds why an alert was not sent (a silence): it is stored, not lost. summary
 -- says why a threshold, digest or health alert fired ("12 matches in 1h for source x").
+-- backfill marks alerts made by `pipeline backfill` over stored posts: never sent one by one.
 CREATE TABLE IF NOT EXISTS alerts (
   id         BIGINT       NOT NULL AUTO_INCREMENT,
   dedup_key  CHAR(64)     NOT NULL,
@@ -66,6 +67,7 @@ CREATE TABLE IF NOT EXISTS alerts (
   published  TINYINT      NOT NULL DEFAULT 0,
   suppressed VARCHAR(512) NOT NULL DEFAULT '',
   summary    VARCHAR(512) NOT NULL DEFAULT '',
+  backfill   TINYINT      NOT NULL DEFAULT 0,
   created_at DATETIME(6)  NOT NULL,
   PRIMARY KEY (id),
   UNIQUE KEY alerts_dedup_key (dedup_key),

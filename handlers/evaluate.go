@@ -28,6 +28,8 @@ type AlertRecord struct {
 	Suppressed string
 	// Summary says why it fired, beyond the terms ("12 matches in 1h for source x").
 	Summary string
+	// Backfill marks an alert made over stored posts by `pipeline backfill`.
+	Backfill bool
 }
 
 // StoredAlert is the row behind a dedup key.
@@ -64,6 +66,8 @@ type Evaluate struct {
 	// Silences, if set, suppresses alerts of silenced rules and keys: they are stored with
 	// the reason and not published.
 	Silences Silences
+	// Backfill marks every alert stored as made by a backfill.
+	Backfill bool
 	// Now is the clock. Default time.Now.
 	Now func() time.Time
 }
@@ -106,6 +110,7 @@ func (e Evaluate) Handle(ctx context.Context, in MatchedPost) ([]Alert, error) {
 		}
 		stored, err := e.Store.CreateAlert(ctx, AlertRecord{
 			DedupKey: key, RuleID: rule.ID, PostID: in.PostID, Kind: rule.Kind, Terms: m.Terms, Suppressed: suppressed,
+			Backfill: e.Backfill,
 		})
 		if err != nil {
 			return nil, fmt.Errorf("cannot store alert of rule %q on post %d: %w", m.Rule, in.PostID, err)

@@ -96,7 +96,7 @@ func (e Evaluate) evaluateThreshold(ctx context.Context, in MatchedPost, m RuleM
 			return nil, err
 		}
 		stored, err := e.Store.CreateAlert(ctx, AlertRecord{DedupKey: dedup, RuleID: rule.ID, PostID: in.PostID, Kind: rule.Kind,
-			Terms: m.Terms, Suppressed: suppressed, Summary: summary})
+			Terms: m.Terms, Suppressed: suppressed, Summary: summary, Backfill: e.Backfill})
 		if err != nil {
 			return nil, fmt.Errorf("cannot store alert of rule %q on post %d: %w", m.Rule, in.PostID, err)
 		}

@@ -77,3 +77,15 @@ func NewJobMessage(job crawl.Job) (*message.Message, error) {
 	msg.Metadata.Set(MetaReceivedAt, time.Now().UTC().Format(time.RFC3339Nano))
 	return msg, nil
 }
+
+// NewAlertMessage makes the alerts-topic message for an alert made outside the stages (a
+// backfill's digest).
+func NewAlertMessage(a handlers.Alert) (*message.Message, error) {
+	msg, err := newMessage(a, nil)
+	if err != nil {
+		return nil, err
+	}
+	msg.Metadata.Set(MetaCorrelationID, "alert/"+a.Rule)
+	msg.Metadata.Set(MetaReceivedAt, time.Now().UTC().Format(time.RFC3339Nano))
+	return msg, nil
+}

@@ -1,7 +1,7 @@
 -- name: InsertAlert :execresult
 -- INSERT IGNORE on the unique dedup key: one affected row means this call stored the alert.
-INSERT IGNORE INTO alerts (dedup_key, rule_id, post_id, kind, terms, published, suppressed, summary, created_at)
-VALUES (?, ?, ?, ?, ?, 0, ?, ?, ?);
+INSERT IGNORE INTO alerts (dedup_key, rule_id, post_id, kind, terms, published, suppressed, summary, backfill, created_at)
+VALUES (?, ?, ?, ?, ?, 0, ?, ?, ?, ?);
 
 -- name: GetAlertByDedupKey :one
 SELECT id, published, suppressed, created_at FROM alerts WHERE dedup_key = ?;

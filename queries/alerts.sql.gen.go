@@ -100,8 +100,8 @@ func (q *Queries) GetAlertDetail(ctx context.Context, id int64) (GetAlertDetailR
 }
 
 const insertAlert = `-- name: InsertAlert :execresult
-INSERT IGNORE INTO alerts (dedup_key, rule_id, post_id, kind, terms, published, suppressed, summary, created_at)
-VALUES (?, ?, ?, ?, ?, 0, ?, ?, ?)
+INSERT IGNORE INTO alerts (dedup_key, rule_id, post_id, kind, terms, published, suppressed, summary, backfill, created_at)
+VALUES (?, ?, ?, ?, ?, 0, ?, ?, ?, ?)
 `
 
 type InsertAlertParams struct {
@@ -112,6 +112,7 @@ type InsertAlertParams struct {
 	Terms      string
 	Suppressed string
 	Summary    string
+	Backfill   int8
 	CreatedAt  time.Time
 }
 
@@ -125,6 +126,7 @@ func (q *Queries) InsertAlert(ctx context.Context, arg InsertAlertParams) (sql.R
 		arg.Terms,
 		arg.Suppressed,
 		arg.Summary,
+		arg.Backfill,
 		arg.CreatedAt,
 	)
 }

@@ -19,6 +19,7 @@ type Alert struct {
 	Published  int8
 	Suppressed string
 	Summary    string
+	Backfill   int8
 	CreatedAt  time.Time
 }
 

@@ -37,3 +37,6 @@ FROM posts
 WHERE first_seen_at >= ? AND id > ?
 ORDER BY id
 LIMIT ?;
+
+-- name: CountPostsSince :one
+SELECT COUNT(*) FROM posts WHERE first_seen_at >= ?;

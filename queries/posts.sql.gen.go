@@ -23,6 +23,17 @@ func (q *Queries) CountPosts(ctx context.Context) (int64, error) {
 	return count, err
 }
 
+const countPostsSince = `-- name: CountPostsSince :one
+SELECT COUNT(*) FROM posts WHERE first_seen_at >= ?
+`
+
+func (q *Queries) CountPostsSince(ctx context.Context, firstSeenAt time.Time) (int64, error) {
+	row := q.db.QueryRowContext(ctx, countPostsSince, firstSeenAt)
+	var count int64
+	err := row.Scan(&count)
+	return count, err
+}
+
 const getPost = `-- name: GetPost :one
 SELECT id, source, external_id, author, url, text, content_hash, raw_payload, message_id, posted_at, first_seen_at, updated_at, edits
 FROM posts

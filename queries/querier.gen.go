@@ -26,6 +26,7 @@ type Querier interface {
 	CountDeliveriesByStatus(ctx context.Context) ([]CountDeliveriesByStatusRow, error)
 	CountMatches(ctx context.Context) (int64, error)
 	CountPosts(ctx context.Context) (int64, error)
+	CountPostsSince(ctx context.Context, firstSeenAt time.Time) (int64, error)
 	// What --drain waits for: deliveries neither sent nor dead.
 	CountUnfinishedDeliveries(ctx context.Context) (int64, error)
 	// INSERT IGNORE on the job id: a job delivered twice finds the run of its first delivery.

@@ -38,3 +38,20 @@ func (s *Store) SyncRules(ctx context.Context, rules []config.Rule) (map[string]
 	}
 	return ids, nil
 }
+
+// EnsureRule inserts or updates one rule (leaving the others as they are) and returns its id.
+func (s *Store) EnsureRule(ctx context.Context, r config.Rule) (int64, error) {
+	if err := s.q.UpsertRule(ctx, queries.UpsertRuleParams{Name: r.Name, Query: r.Query, Kind: r.Type, UpdatedAt: s.now().UTC()}); err != nil {
+		return 0, fmt.Errorf("cannot sync rule %q: %w", r.Name, err)
+	}
+	rows, err := s.q.ListRules(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("cannot list rules: %w", err)
+	}
+	for _, row := range rows {
+		if row.Name == r.Name {
+			return row.ID, nil
+		}
+	}
+	return 0, fmt.Errorf("rule %q not found right after it was written", r.Name)
+}

@@ -84,7 +84,7 @@ func (s *Store) SaveMatch(ctx context.Context, ruleID, postID int64, terms []str
 func (s *Store) CreateAlert(ctx context.Context, a handlers.AlertRecord) (handlers.StoredAlert, error) {
 	_, err := s.q.InsertAlert(ctx, queries.InsertAlertParams{
 		DedupKey: a.DedupKey, RuleID: a.RuleID, PostID: a.PostID, Kind: a.Kind,
-		Terms: termsJSON(a.Terms), Suppressed: truncate(a.Suppressed, 512), Summary: truncate(a.Summary, 512), CreatedAt: s.now().UTC(),
+		Terms: termsJSON(a.Terms), Suppressed: truncate(a.Suppressed, 512), Summary: truncate(a.Summary, 512), Backfill: boolInt(a.Backfill), CreatedAt: s.now().UTC(),
 	})
 	if err != nil {
 		return handlers.StoredAlert{}, classify(err)
@@ -261,4 +261,11 @@ func truncate(s string, n int) string {
 		return s
 	}
 	return string(r[:n])
+}
+
+func boolInt(b bool) int8 {
+	if b {
+		return 1
+	}
+	return 0
 }

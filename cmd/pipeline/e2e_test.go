@@ -462,3 +462,40 @@ func TestSilenceSuppressesButStores(t *testing.T) {
 		t.Fatalf("clear:\n%s%s", r.stdout, r.stderr)
 	}
 }
+
+// A rule added later is backfilled over stored posts: its alerts are stored, never sent one
+// by one; with --notify its sinks get one digest.
+func TestBackfillNewRule(t *testing.T) {
+	env, vars := realEnv(t)
+	dir := t.TempDir()
+	cfg := prefixedConfig(t, dir, env.Prefix)
+	run(t, dir, vars, "migrate", "--config", cfg)
+	if r := run(t, dir, vars, "run", "--config", cfg, "--ingest", repoFile(t, "example/posts.jsonl"), "--drain"); r.code != 0 {
+		t.Fatalf("run: exit %d\n%s", r.code, r.stderr)
+	}
+	b, _ := os.ReadFile(cfg)
+	b = bytes.Replace(b, []byte("rules:\n"), []byte("rules:\n  - {name: acme-all, query: acme, sinks: [alerts-file]}\n  - {name: acme-notify, query: acme, sinks: [alerts-file]}\n"), 1)
+	os.WriteFile(cfg, b, 0o644)
+
+	r := run(t, dir, vars, "backfill", "--config", cfg, "--rule", "acme-all", "--since", "1d")
+	if r.code != 0 || !strings.Contains(r.stdout, "3 matched, 3 new alerts stored as backfill") {
+		t.Fatalf("backfill: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	if r := run(t, dir, vars, "backfill", "--config", cfg, "--rule", "acme-all", "--since", "1d"); !strings.Contains(r.stdout, "0 new alerts") {
+		t.Fatalf("a second backfill must store nothing new:\n%s", r.stdout)
+	}
+	if r := run(t, dir, vars, "backfill", "--config", cfg, "--rule", "acme-notify", "--since", "1d", "--notify"); r.code != 0 || !strings.Contains(r.stdout, "one digest") {
+		t.Fatalf("backfill --notify: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	if r := run(t, dir, vars, "run", "--config", cfg, "--drain"); r.code != 0 {
+		t.Fatalf("run: exit %d\n%s", r.code, r.stderr)
+	}
+	b, _ = os.ReadFile(filepath.Join(dir, "alerts.jsonl"))
+	got := alertLines(t, string(b))
+	if len(got) != len(exampleAlerts)+1 {
+		t.Fatalf("want the example's alerts and one digest, got:\n%s", strings.Join(got, "\n"))
+	}
+	if !strings.Contains(string(b), `"kind":"digest"`) || !strings.Contains(string(b), "backfill: 3 matches") {
+		t.Fatalf("the backfill's digest is missing:\n%s", b)
+	}
+}

@@ -1,0 +1,115 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"time"
+
+	"github.com/ThreeDotsLabs/watermill-redisstream/pkg/redisstream"
+	"github.com/spf13/cobra"
+
+	"groupwatch/config"
+	"groupwatch/handlers"
+	"groupwatch/pipeline"
+	"groupwatch/store"
+)
+
+func newBackfillCommand(g *globalFlags) *cobra.Command {
+	var ruleName, since string
+	var notify bool
+	cmd := &cobra.Command{
+		Use:   "backfill --rule RULE --since 30d [--notify]",
+		Short: "Run a new or changed rule over the posts stored in MySQL",
+		Long: `Run match and evaluate for one rule over the posts stored since a time, older than the streams
+keep. Matches and alerts are stored as the pipeline would store them (an alert that exists is
+not made again), marked as a backfill. They are not delivered one by one, ever; with --notify
+the rule's sinks get one digest of what the backfill found.`,
+		Example: `  pipeline backfill --config config.yaml --rule complaint-spike --since 30d
+  pipeline backfill --config config.yaml --rule iphone-deals --since 7d --notify`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			cfg, err := g.config()
+			if err != nil {
+				return err
+			}
+			if cfg.Embedded() {
+				return errNoServer
+			}
+			var rule *config.Rule
+			for i := range cfg.Rules {
+				if cfg.Rules[i].Name == ruleName {
+					rule = &cfg.Rules[i]
+				}
+			}
+			if rule == nil {
+				return fmt.Errorf("--rule: no rule named %q in the configuration", ruleName)
+			}
+			if rule.Type == config.RuleDigest {
+				return fmt.Errorf("--rule %s is a digest rule: its next digest covers what it matches", ruleName)
+			}
+			window, err := parseSince(since)
+			if err != nil {
+				return err
+			}
+			ctx := context.Background()
+			db, err := store.Open(ctx, cfg.MySQL.DSN, 4)
+			if err != nil {
+				return err
+			}
+			defer db.Close()
+			s := store.New(db, store.Options{})
+			defer s.Close()
+			id, err := s.EnsureRule(ctx, *rule)
+			if err != nil {
+				return err
+			}
+			start, now := time.Now().Add(-window), time.Now()
+			bar := newProgress(os.Stderr, 0)
+			rep, err := pipeline.Backfill(ctx, *rule, id, s, start, func(done, total int) {
+				bar.total = int64(total)
+				bar.update(int64(done))
+			})
+			bar.finish()
+			if err != nil {
+				return err
+			}
+			out := cmd.OutOrStdout()
+			fmt.Fprintf(out, "rule %s over %d posts since %s: %d matched, %d new alerts stored as backfill\n",
+				rule.Name, rep.Posts, start.UTC().Format(time.RFC3339), rep.Matches, len(rep.Alerts))
+			if !notify || len(rep.Alerts) == 0 {
+				return nil
+			}
+			d := pipeline.BackfillDigest(*rule, rep, start, now)
+			stored, err := s.CreateAlert(ctx, handlers.AlertRecord{DedupKey: d.DedupKey, RuleID: id, PostID: d.PostID,
+				Kind: "digest", Terms: d.Terms, Summary: d.Summary, Backfill: true})
+			if err != nil {
+				return err
+			}
+			d.AlertID, d.CreatedAt = stored.ID, stored.CreatedAt
+			rdb, err := pipeline.OpenRedis(ctx, cfg.Redis.URL, 2)
+			if err != nil {
+				return err
+			}
+			defer rdb.Close()
+			pub, err := redisstream.NewPublisher(redisstream.PublisherConfig{Client: rdb}, nil)
+			if err != nil {
+				return err
+			}
+			msg, err := pipeline.NewAlertMessage(d)
+			if err != nil {
+				return err
+			}
+			if err := pub.Publish(pipeline.NewTopics(cfg.Topics.Prefix).Alerts(), msg); err != nil {
+				return err
+			}
+			fmt.Fprintf(out, "one digest of them (alert %d) published to the rule's sinks\n", d.AlertID)
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&ruleName, "rule", "", "the rule to run")
+	cmd.Flags().StringVar(&since, "since", "30d", "how far back: 30d, 48h")
+	cmd.Flags().BoolVar(&notify, "notify", false, "send one digest of what the backfill found to the rule's sinks")
+	_ = cmd.MarkFlagRequired("rule")
+	return cmd
+}
