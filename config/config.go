@@ -101,6 +101,9 @@ type Pipeline struct {
 	// same group claims it. Default 60s. Too short and a slow but live consumer's entries are
 	// taken over and processed twice (harmless, since every write is idempotent, but wasted).
 	ClaimIdle time.Duration `yaml:"claim_idle"`
+	// DeliveryRetryBase is the first wait before a failed delivery is tried again; it
+	// doubles (with jitter) up to 30 minutes. Default 5s.
+	DeliveryRetryBase time.Duration `yaml:"delivery_retry_base"`
 	// MaxDeliveries is how many times an entry may be handed to consumers that died with it
 	// before it is taken for the cause and sent to the stage's poison topic. Default 10.
 	MaxDeliveries int64 `yaml:"max_deliveries"`
@@ -352,6 +355,9 @@ func (c *Config) setDefaults() {
 	c.setSourceDefaults()
 	if c.API.MaxBodyBytes == 0 {
 		c.API.MaxBodyBytes = 10 << 20
+	}
+	if c.Pipeline.DeliveryRetryBase == 0 {
+		c.Pipeline.DeliveryRetryBase = 5 * time.Second
 	}
 	if c.Pipeline.MaxDeliveries == 0 {
 		c.Pipeline.MaxDeliveries = 10

@@ -62,14 +62,16 @@ type Notify struct {
 	// Now is the clock. Default time.Now.
 	Now func() time.Time
 	// MaxAttempts before a delivery failing transiently is given up as dead. Default 12
-	// (with the backoff below, about 9 hours).
+	// (with the default backoff, about 9 hours).
 	MaxAttempts int
+	// RetryBase is the first wait before a retry; it doubles up to 30 minutes. Default 5s.
+	RetryBase time.Duration
 }
 
-// Backoff of delivery retries: doubling from retryBase, at most retryCap, ±20% jitter.
+// Backoff of delivery retries: doubling from RetryBase, at most retryCap, ±20% jitter.
 const (
-	retryBase = 5 * time.Second
-	retryCap  = 30 * time.Minute
+	defaultRetryBase = 5 * time.Second
+	retryCap         = 30 * time.Minute
 )
 
 // Handle delivers the alert; an error (the store unreachable) leaves the message to be
@@ -135,7 +137,7 @@ func (n Notify) deliver(ctx context.Context, a Alert, name string) error {
 	case attempts >= n.maxAttempts():
 		err = n.Store.MarkDead(ctx, a.AlertID, name, fmt.Sprintf("gave up after %d attempts: %v", attempts, sendErr))
 	default:
-		err = n.Store.MarkFailed(ctx, a.AlertID, name, sendErr.Error(), n.now().Add(retryDelay(attempts, sendErr)))
+		err = n.Store.MarkFailed(ctx, a.AlertID, name, sendErr.Error(), n.now().Add(retryDelay(n.retryBase(), attempts, sendErr)))
 	}
 	if err != nil {
 		return fmt.Errorf("cannot record delivery of alert %d to %s: %w", a.AlertID, name, err)
@@ -144,17 +146,24 @@ func (n Notify) deliver(ctx context.Context, a Alert, name string) error {
 }
 
 // retryDelay is the sink's Retry-After if it gave one, else the backoff after attempts.
-func retryDelay(attempts int, err error) time.Duration {
+func retryDelay(base time.Duration, attempts int, err error) time.Duration {
 	var ra RetryAfter
 	if errors.As(err, &ra) {
 		return max(ra.RetryAfter(), time.Second)
 	}
-	d := retryBase
+	d := base
 	for i := 1; i < attempts && d < retryCap; i++ {
 		d *= 2
 	}
 	d = min(d, retryCap)
 	return time.Duration(float64(d) * (0.8 + 0.4*rand.Float64()))
+}
+
+func (n Notify) retryBase() time.Duration {
+	if n.RetryBase > 0 {
+		return n.RetryBase
+	}
+	return defaultRetryBase
 }
 
 func (n Notify) maxAttempts() int {

@@ -52,9 +52,14 @@ func quietLogger() *slog.Logger {
 // runUntilDrained runs the whole app as `pipeline run --drain` does and returns its exit code.
 func runUntilDrained(t *testing.T, cfg *config.Config, opts pipeline.RunOptions) int {
 	t.Helper()
+	return runUntilDrainedWithin(t, cfg, opts, 60*time.Second)
+}
+
+func runUntilDrainedWithin(t *testing.T, cfg *config.Config, opts pipeline.RunOptions, limit time.Duration) int {
+	t.Helper()
 	opts.Drain = true
 	app := pipeline.NewRunApp(cfg, opts, testLogger())
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), limit)
 	defer cancel()
 	if err := app.Start(ctx); err != nil {
 		t.Fatal(err)
@@ -63,7 +68,7 @@ func runUntilDrained(t *testing.T, cfg *config.Config, opts pipeline.RunOptions)
 	select {
 	case sig = <-app.Wait():
 	case <-ctx.Done():
-		t.Fatal("not drained within 60 s")
+		t.Fatalf("not drained within %s", limit)
 	}
 	if err := app.Stop(context.Background()); err != nil {
 		t.Fatal(err)

@@ -117,7 +117,7 @@ func NewRouter(d RouterDeps) (*Router, error) {
 	sort.Strings(kinds)
 	var notifiers []handlers.Notify
 	for _, kind := range kinds {
-		h := handlers.Notify{Sinks: d.NotifySinks[kind], Store: d.Store}
+		h := handlers.Notify{Sinks: d.NotifySinks[kind], Store: d.Store, RetryBase: d.Config.Pipeline.DeliveryRetryBase}
 		notifiers = append(notifiers, h)
 		stages = append(stages, stage{name: config.StageNotify + "." + kind, topic: topics.Alerts(), consumers: consumers[config.StageNotify], handle: notifyStage(h)})
 	}
