@@ -259,11 +259,7 @@ func newRules(cfg *config.Config, s *store.Store) (Rules, error) {
 	}
 	info := map[string]handlers.RuleInfo{}
 	for _, r := range cfg.Rules {
-		info[r.Name] = handlers.RuleInfo{ID: ids[r.Name], Kind: r.Type, Sinks: r.Sinks, Threshold: handlers.ThresholdSpec{
-			Count: r.Threshold.Count, Baseline: sigmas(r.Threshold), BaselineDays: r.Threshold.BaselineDays, MinDays: r.Threshold.MinDays,
-			Window: r.Threshold.Window, GroupBy: r.Threshold.GroupBy,
-			Realert: r.Threshold.Realert, Backoff: r.Threshold.RealertBackoff, RealertMax: r.Threshold.RealertMax,
-		}}
+		info[r.Name] = ruleInfo(r, ids[r.Name])
 	}
 	return Rules{Matcher: m, IDs: ids, Info: info}, nil
 }

@@ -45,11 +45,7 @@ func Backfill(ctx context.Context, rule config.Rule, ruleID int64, s *store.Stor
 	}
 	var clock time.Time
 	eval := handlers.Evaluate{
-		Rules: map[string]handlers.RuleInfo{rule.Name: {ID: ruleID, Kind: rule.Type, Sinks: rule.Sinks, Threshold: handlers.ThresholdSpec{
-			Count: rule.Threshold.Count, Baseline: sigmas(rule.Threshold), BaselineDays: rule.Threshold.BaselineDays, MinDays: rule.Threshold.MinDays,
-			Window: rule.Threshold.Window, GroupBy: rule.Threshold.GroupBy,
-			Realert: rule.Threshold.Realert, Backoff: rule.Threshold.RealertBackoff, RealertMax: rule.Threshold.RealertMax,
-		}}},
+		Rules: map[string]handlers.RuleInfo{rule.Name: ruleInfo(rule, ruleID)},
 		Store: s, Thresholds: s, Silences: s, Backfill: true,
 		Now: func() time.Time { return clock },
 	}

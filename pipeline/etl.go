@@ -9,12 +9,6 @@ import (
 	"groupwatch/store"
 )
 
-// sigmas is a threshold's baseline in standard deviations; validated at load, so no error.
-func sigmas(t config.Threshold) float64 {
-	k, _ := t.Sigmas()
-	return k
-}
-
 // dailyETL counts every rule's matches per day into keyword_daily (per rule, source, author
 // and term), the history threshold baselines read. It runs on the scheduler's leader, looks
 // every ten minutes for finished UTC days of the last baseline window not yet counted, and

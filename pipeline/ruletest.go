@@ -49,11 +49,7 @@ func TestRule(ctx context.Context, rule config.Rule, q *queries.Queries, silence
 	var clock time.Time
 	mem := &memoryState{}
 	eval := handlers.Evaluate{
-		Rules: map[string]handlers.RuleInfo{rule.Name: {ID: 1, Kind: rule.Type, Threshold: handlers.ThresholdSpec{
-			Count: rule.Threshold.Count, Baseline: sigmas(rule.Threshold), BaselineDays: rule.Threshold.BaselineDays, MinDays: rule.Threshold.MinDays,
-			Window: rule.Threshold.Window, GroupBy: rule.Threshold.GroupBy,
-			Realert: rule.Threshold.Realert, Backoff: rule.Threshold.RealertBackoff, RealertMax: rule.Threshold.RealertMax,
-		}}},
+		Rules: map[string]handlers.RuleInfo{rule.Name: ruleInfo(rule, 1)},
 		Store: mem, Thresholds: mem, Silences: silences,
 		Now: func() time.Time { return clock },
 	}

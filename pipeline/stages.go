@@ -51,11 +51,7 @@ func evaluateStage(h handlers.Evaluate, pub message.Publisher, out string) messa
 		if err != nil {
 			return err
 		}
-		payloads := make([]any, len(alerts))
-		for i := range alerts {
-			payloads[i] = alerts[i]
-		}
-		return publish(pub, out, msg, payloads...)
+		return publishAlerts(pub, out, msg, alerts)
 	}
 }
 
@@ -69,11 +65,7 @@ func healthStage(h handlers.Health, pub message.Publisher, out string) message.N
 		if err != nil {
 			return err
 		}
-		payloads := make([]any, len(alerts))
-		for i := range alerts {
-			payloads[i] = alerts[i]
-		}
-		return publish(pub, out, msg, payloads...)
+		return publishAlerts(pub, out, msg, alerts)
 	}
 }
 
@@ -85,6 +77,14 @@ func notifyStage(h handlers.Notify) message.NoPublishHandlerFunc {
 		}
 		return h.Handle(msg.Context(), in)
 	}
+}
+
+func publishAlerts(pub message.Publisher, topic string, parent *message.Message, alerts []handlers.Alert) error {
+	payloads := make([]any, len(alerts))
+	for i := range alerts {
+		payloads[i] = alerts[i]
+	}
+	return publish(pub, topic, parent, payloads...)
 }
 
 func publish(pub message.Publisher, topic string, parent *message.Message, payloads ...any) error {
