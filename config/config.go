@@ -22,6 +22,8 @@ const (
 	EnvConfig   = "GROUPWATCH_CONFIG"
 	EnvRedisURL = "GROUPWATCH_REDIS_URL"
 	EnvMySQLDSN = "GROUPWATCH_MYSQL_DSN"
+	// EnvMySQLMaxConns overrides mysql.max_conns.
+	EnvMySQLMaxConns = "GROUPWATCH_MYSQL_MAX_CONNS"
 )
 
 // Config is the whole configuration file.
@@ -68,6 +70,9 @@ type MySQL struct {
 	// DSN in go-sql-driver form, like user:pass@tcp(host:3306)/groupwatch.
 	// Overridden by GROUPWATCH_MYSQL_DSN. parseTime is turned on for you.
 	DSN string `yaml:"dsn"`
+	// MaxConns is the most connections this process opens. Default 16. Overridden by
+	// GROUPWATCH_MYSQL_MAX_CONNS. 1 for go-mysql-server, which loses concurrent writes.
+	MaxConns int `yaml:"max_conns"`
 }
 
 // Topics names the streams.
@@ -310,6 +315,11 @@ func (c *Config) applyEnv() {
 	if v := os.Getenv(EnvMySQLDSN); v != "" {
 		c.MySQL.DSN = v
 	}
+	if v := os.Getenv(EnvMySQLMaxConns); v != "" {
+		if n, err := strconv.Atoi(v); err == nil {
+			c.MySQL.MaxConns = n
+		}
+	}
 	if v := os.Getenv(EnvAPIToken); v != "" {
 		c.API.Token = v
 	}
@@ -351,6 +361,9 @@ func (c *Config) setDefaults() {
 	}
 	if c.Pipeline.MessageTimeout == 0 {
 		c.Pipeline.MessageTimeout = 30 * time.Second
+	}
+	if c.MySQL.MaxConns == 0 {
+		c.MySQL.MaxConns = 16
 	}
 	c.setSourceDefaults()
 	if c.API.MaxBodyBytes == 0 {

@@ -83,6 +83,9 @@ func (c *Config) Validate() error {
 			add("mysql.dsn", "not a valid DSN (user:pass@tcp(host:3306)/db)")
 		}
 	}
+	if c.MySQL.MaxConns < 1 || c.MySQL.MaxConns > 1000 {
+		add("mysql.max_conns", "must be between 1 and 1000")
+	}
 	if (c.Redis.URL == "") != (c.MySQL.DSN == "") {
 		add("redis.url", "set both redis.url and mysql.dsn, or neither for the embedded stand-ins")
 	}

@@ -197,8 +197,8 @@ func newRedis(lc fx.Lifecycle, b Backends, cfg *config.Config) (*redis.Client, e
 	return rdb, nil
 }
 
-func newDB(lc fx.Lifecycle, b Backends) (*sql.DB, error) {
-	conns := 16
+func newDB(lc fx.Lifecycle, b Backends, cfg *config.Config) (*sql.DB, error) {
+	conns := cfg.MySQL.MaxConns
 	if b.Embedded {
 		conns = 1
 	}
@@ -218,7 +218,7 @@ func newDB(lc fx.Lifecycle, b Backends) (*sql.DB, error) {
 func newStore(lc fx.Lifecycle, db *sql.DB, b Backends, cfg *config.Config) *store.Store {
 	// A send is one attempt, bounded by the message timeout: a claim outlives it.
 	opts := store.Options{DeliveryLease: cfg.Pipeline.MessageTimeout + 30*time.Second}
-	if b.Embedded {
+	if b.Embedded || cfg.MySQL.MaxConns == 1 {
 		opts.Writers = 1
 	}
 	s := store.New(db, opts)

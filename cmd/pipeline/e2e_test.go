@@ -21,6 +21,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"groupwatch/internal/testenv"
+	"groupwatch/queries"
 )
 
 // The end-to-end tests build the real binary and drive it as a user would.
@@ -323,8 +324,16 @@ func TestSIGTERMLosesNothing(t *testing.T) {
 	for _, a := range got {
 		seen[a]++
 	}
-	if len(seen) != posts/10 {
-		t.Fatalf("%d distinct alerts, want %d", len(seen), posts/10)
+	q := queries.New(env.DB(t))
+	stored, _ := q.CountPosts(context.Background())
+	alerts, _ := q.CountAlerts(context.Background())
+	c := tally{postsIn: posts, stored: int(stored), alerts: int(alerts), notified: len(seen), lost: posts/10 - len(seen)}
+	for _, n := range seen {
+		c.duplicates += n - 1
+	}
+	c.log(t)
+	if len(seen) != posts/10 || stored != posts {
+		t.Fatalf("%d distinct alerts and %d posts stored, want %d and %d", len(seen), stored, posts/10, posts)
 	}
 	for a, n := range seen {
 		if n != 1 {
