@@ -2,6 +2,7 @@ package pipeline
 
 import (
 	"context"
+	"errors"
 	"sync"
 	"time"
 
@@ -9,17 +10,34 @@ import (
 )
 
 // inflight counts the messages being handled. watermill's Router.Close can return while
-// handlers still run (and the process would then close the store under them, leaving a
-// delivery claimed but not recorded); shutdown waits on this count before it closes anything
-// else.
+// handlers still run, and can even start a handler for a message dispatched at that instant
+// (the process would then close the store under it, leaving a delivery claimed but not
+// recorded). Shutdown first stops admitting messages (one dispatched late is refused before
+// it does anything and stays pending in its stream), then waits on this count before it
+// closes anything else.
 type inflight struct {
-	mu sync.Mutex
-	n  int
+	mu       sync.Mutex
+	n        int
+	stopping bool
+}
+
+// errStopping refuses a message dispatched after shutdown began: it stays pending.
+var errStopping = errors.New("shutting down: message left pending for the next consumer")
+
+// stop refuses every message from now on.
+func (f *inflight) stop() {
+	f.mu.Lock()
+	f.stopping = true
+	f.mu.Unlock()
 }
 
 func (f *inflight) middleware(h message.HandlerFunc) message.HandlerFunc {
 	return func(msg *message.Message) ([]*message.Message, error) {
 		f.mu.Lock()
+		if f.stopping {
+			f.mu.Unlock()
+			return nil, errStopping
+		}
 		f.n++
 		f.mu.Unlock()
 		defer func() {

@@ -57,8 +57,10 @@ type Router struct {
 	inflight  *inflight
 }
 
-// Stop closes the router and waits, until ctx ends, for every message in hand to finish.
+// Stop admits no more messages, closes the router and waits, until ctx ends, for every
+// message in hand to finish.
 func (r *Router) Stop(ctx context.Context) error {
+	r.inflight.stop()
 	closeErr := r.Close()
 	if err := r.inflight.wait(ctx); err != nil {
 		return fmt.Errorf("messages still in hand at shutdown: %w", err)
