@@ -66,7 +66,11 @@ func Backfill(ctx context.Context, rule config.Rule, ruleID int64, s *store.Stor
 			if err := s.SaveMatch(ctx, ruleID, p.ID, results[0].Terms); err != nil {
 				return rep, err
 			}
-			clock = p.FirstSeenAt
+			// Posts come in id order; batches can commit their first-sight times slightly out
+			// of it. The clock never goes back, so windows count what came before.
+			if p.FirstSeenAt.After(clock) {
+				clock = p.FirstSeenAt
+			}
 			var posted *time.Time
 			if p.PostedAt.Valid {
 				posted = &p.PostedAt.Time

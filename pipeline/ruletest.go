@@ -67,7 +67,11 @@ func TestRule(ctx context.Context, rule config.Rule, q *queries.Queries, silence
 				continue
 			}
 			rep.Matches++
-			clock = p.FirstSeenAt
+			// Posts come in id order; batches can commit their first-sight times slightly out
+			// of it. The clock never goes back, so windows count what came before.
+			if p.FirstSeenAt.After(clock) {
+				clock = p.FirstSeenAt
+			}
 			in := handlers.MatchedPost{V: handlers.Version, PostID: p.ID, Source: p.Source, ExternalID: p.ExternalID,
 				Author: p.Author, URL: p.Url, Text: p.Text, Matches: []handlers.RuleMatch{{Rule: rule.Name, Terms: results[0].Terms}}}
 			before := len(mem.alerts)
