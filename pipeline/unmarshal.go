@@ -16,6 +16,8 @@ type tolerantUnmarshaller struct {
 	stock redisstream.DefaultMarshallerUnmarshaller
 }
 
+var _ redisstream.MarshallerUnmarshaller = tolerantUnmarshaller{}
+
 func (u tolerantUnmarshaller) Marshal(topic string, msg *message.Message) (map[string]interface{}, error) {
 	return u.stock.Marshal(topic, msg)
 }

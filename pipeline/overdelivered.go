@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"log/slog"
 
-	"github.com/ThreeDotsLabs/watermill-redisstream/pkg/redisstream"
 	"github.com/ThreeDotsLabs/watermill/message/router/middleware"
 	"github.com/redis/go-redis/v9"
 )
@@ -43,5 +42,3 @@ func poisonOverDelivered(rdb *redis.Client, topic, group string, max int64, logg
 		return false
 	}
 }
-
-var _ redisstream.Unmarshaller = tolerantUnmarshaller{}
