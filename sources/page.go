@@ -42,6 +42,9 @@ type Response struct {
 	// FetchedAt is when the response was received (its Date header); relative times such
 	// as "9 hrs" are read against it. Zero means now.
 	FetchedAt time.Time
+	// ContentType is the response's Content-Type header, empty for a saved page: its
+	// charset decides how the body is decoded.
+	ContentType string
 }
 
 // Page is what a parser read from one response.
@@ -55,6 +58,48 @@ type Page struct {
 	// Body is the start of the body (at most MaxKeptBody bytes), kept only when the verdict
 	// is VerdictUnexpected.
 	Body string `json:"body,omitempty"`
+	// Markup says which markup the page was read as: MarkupMSite, MarkupComet, MarkupGraphQL
+	// (Facebook), MarkupHTML or MarkupFeed.
+	Markup string `json:"markup,omitempty"`
+	// NextCursor is the feed's cursor for its next page on a Comet page or a GraphQL answer
+	// whose page_info says has_next_page; empty on the last page. The fetcher sends it as
+	// the "cursor" variable of NextQuery.
+	NextCursor string `json:"next_cursor,omitempty"`
+	// NextQuery is the pagination query a Comet page declares for its feed; nil when it
+	// declares none, and on GraphQL answers (the fetcher keeps the first page's).
+	NextQuery *GraphQLQuery `json:"next_query,omitempty"`
+	// Note says what the parser noticed and could not act on, for the run's record (e.g.
+	// "the page declares no pagination query: stopped after the first page").
+	Note string `json:"note,omitempty"`
+}
+
+// The markups a page is read as (Page.Markup).
+const (
+	// MarkupMSite: Facebook's m.facebook.com / mbasic pages of 2020–2021 (<article data-ft>).
+	MarkupMSite = "m_site"
+	// MarkupComet: a www.facebook.com page whose stories are Relay JSON in <script data-sjs>.
+	MarkupComet = "comet"
+	// MarkupGraphQL: an /api/graphql/ answer, newline-delimited JSON.
+	MarkupGraphQL = "graphql"
+	// MarkupHTML: a listing page read through CSS selectors.
+	MarkupHTML = "html"
+	// MarkupFeed: RSS, Atom or JSON Feed.
+	MarkupFeed = "feed"
+)
+
+// GraphQLQuery is a persisted GraphQL query as a Comet page declares it for its feed's next
+// pages, sent as a form POST to /api/graphql/.
+type GraphQLQuery struct {
+	// FriendlyName is fb_api_req_friendly_name, e.g. GroupsCometFeedRegularStoriesPaginationQuery.
+	FriendlyName string `json:"friendly_name"`
+	// DocID is the persisted query's id (doc_id); it changes as Facebook deploys.
+	DocID string `json:"doc_id"`
+	// Variables are the query's variables without "cursor" (id, sortingSetting, count, …);
+	// the fetcher adds the cursor of the page it asks for.
+	Variables map[string]any `json:"variables"`
+	// Tokens are the page's form tokens (fb_dtsg, lsd, jazoest, …) sent with the POST. They
+	// belong to the user's session: never printed, logged or stored.
+	Tokens map[string]string `json:"-"`
 }
 
 // Post is one post (or listing item) read from a page.
