@@ -1,0 +1,239 @@
+// Command variantsgen writes textnorm's Chinese variant table (variants_table.go) from
+// OpenCC's character dictionaries, kept with their licence in opencc/. Run it through
+// `go generate ./textnorm`.
+//
+// Every character that OpenCC converts to another single character, from Traditional to
+// Simplified (TSCharacters), from Simplified to Traditional (STCharacters), or between the
+// OpenCC standard and the Hong Kong and Taiwan forms (HKVariants, TWVariants and their
+// reverses), is joined with it in one class; the table folds every member of a class to one
+// representative. Only single characters are used: OpenCC's phrase tables (软件 → 軟體) are
+// vocabulary, not script, and stay out.
+//
+// The representative of a class is chosen so that the result reads as Simplified Chinese:
+// among the members that OpenCC's Traditional→Simplified table leaves as they are (they are
+// not keys of TSCharacters, or map to themselves first), the one that is most often the first
+// choice of TSCharacters for the class's members; ties go to the lowest code point, and a
+// class without such a member (none is known) takes its lowest code point.
+//
+// Folding must keep byte offsets, so only Han characters of the Basic Multilingual Plane
+// (three bytes in UTF-8) that are their own NFKC form take part: a character outside it (a
+// few rare ones of Extension B) keeps its own form, and so do CJK compatibility ideographs,
+// which normalization has already replaced.
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"flag"
+	"fmt"
+	"go/format"
+	"log"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"golang.org/x/text/unicode/norm"
+)
+
+// sources are the dictionaries read, all in OpenCC's format: a key, a tab, and its
+// conversions separated by spaces, the preferred one first.
+var sources = []string{
+	"TSCharacters.txt", "STCharacters.txt",
+	"HKVariants.txt", "HKVariantsRev.txt", "TWVariants.txt", "TWVariantsRev.txt",
+}
+
+func main() {
+	dict := flag.String("dict", "internal/variantsgen/opencc", "folder holding OpenCC's dictionaries")
+	out := flag.String("o", "variants_table.go", "file to write")
+	flag.Parse()
+	fold, err := build(*dict)
+	if err != nil {
+		log.Fatal(err)
+	}
+	src, err := render(fold)
+	if err != nil {
+		log.Fatal(err)
+	}
+	if err := os.WriteFile(*out, src, 0o644); err != nil {
+		log.Fatalf("write %s: %v", *out, err)
+	}
+}
+
+// eligible tells whether r can take part in folding without moving byte offsets.
+func eligible(r rune) bool {
+	return utf8.RuneLen(r) == 3 && unicode.Is(unicode.Han, r) && norm.NFKC.String(string(r)) == string(r)
+}
+
+// build reads the dictionaries and returns the fold of every character that changes.
+func build(dir string) (map[rune]rune, error) {
+	parent := map[rune]rune{}
+	var find func(r rune) rune
+	find = func(r rune) rune {
+		p, ok := parent[r]
+		if !ok || p == r {
+			parent[r] = r
+			return r
+		}
+		root := find(p)
+		parent[r] = root
+		return root
+	}
+	union := func(a, b rune) {
+		if ra, rb := find(a), find(b); ra != rb {
+			parent[max(ra, rb)] = min(ra, rb)
+		}
+	}
+	tsFirst := map[rune]rune{} // TSCharacters' first choice, for picking representatives
+	for _, name := range sources {
+		err := readDict(filepath.Join(dir, name), func(key rune, values []rune) {
+			if name == "TSCharacters.txt" && len(values) > 0 {
+				tsFirst[key] = values[0]
+			}
+			if !eligible(key) {
+				return
+			}
+			find(key)
+			for _, v := range values {
+				if eligible(v) {
+					union(key, v)
+				}
+			}
+		})
+		if err != nil {
+			return nil, err
+		}
+	}
+	classes := map[rune][]rune{}
+	for r := range parent {
+		root := find(r)
+		classes[root] = append(classes[root], r)
+	}
+	fold := map[rune]rune{}
+	for _, members := range classes {
+		if len(members) < 2 {
+			continue
+		}
+		rep := representative(members, tsFirst)
+		for _, m := range members {
+			if m != rep {
+				fold[m] = rep
+			}
+		}
+	}
+	return fold, nil
+}
+
+// representative picks a class's folded form (see the package comment).
+func representative(members []rune, tsFirst map[rune]rune) rune {
+	slices.Sort(members)
+	votes := map[rune]int{}
+	for _, m := range members {
+		if s, ok := tsFirst[m]; ok {
+			votes[s]++
+		}
+	}
+	best, bestVotes := rune(-1), -1
+	for _, m := range members {
+		if s, ok := tsFirst[m]; ok && s != m {
+			continue // OpenCC turns it into something else: a Traditional form
+		}
+		if votes[m] > bestVotes {
+			best, bestVotes = m, votes[m]
+		}
+	}
+	if best < 0 {
+		return members[0]
+	}
+	return best
+}
+
+// readDict calls fn for every line of an OpenCC dictionary whose key is one character, with
+// the values that are one character.
+func readDict(path string, fn func(key rune, values []rune)) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return fmt.Errorf("read dictionary: %w", err)
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	line := 0
+	for sc.Scan() {
+		line++
+		key, rest, ok := strings.Cut(sc.Text(), "\t")
+		if !ok {
+			return fmt.Errorf("read dictionary %s line %d: no tab", path, line)
+		}
+		if utf8.RuneCountInString(key) != 1 {
+			continue
+		}
+		var values []rune
+		for _, v := range strings.Fields(rest) {
+			if utf8.RuneCountInString(v) == 1 {
+				r, _ := utf8.DecodeRuneInString(v)
+				values = append(values, r)
+			}
+		}
+		k, _ := utf8.DecodeRuneInString(key)
+		fn(k, values)
+	}
+	if err := sc.Err(); err != nil {
+		return fmt.Errorf("read dictionary %s: %w", path, err)
+	}
+	return nil
+}
+
+// render writes the table as a two-stage lookup: the high byte of a rune selects a page, the
+// low byte the entry, so folding costs two array reads and no hashing.
+func render(fold map[rune]rune) ([]byte, error) {
+	from := make([]rune, 0, len(fold))
+	for r := range fold {
+		from = append(from, r)
+	}
+	slices.Sort(from)
+	pageOf := map[rune]int{}
+	var pages []rune // high bytes, in order; page 0 is the empty one
+	for _, r := range from {
+		if _, ok := pageOf[r>>8]; !ok {
+			pages = append(pages, r>>8)
+			pageOf[r>>8] = len(pages)
+		}
+	}
+	if len(pages) > 255 {
+		return nil, fmt.Errorf("render table: %d pages do not fit a byte index", len(pages))
+	}
+	var b bytes.Buffer
+	b.WriteString("// Code generated by variantsgen from OpenCC's dictionaries; DO NOT EDIT.\n\n")
+	b.WriteString("package textnorm\n\n")
+	fmt.Fprintf(&b, "// variantCount is the number of characters that fold to another (%d classes of variants).\n", countTargets(fold))
+	fmt.Fprintf(&b, "const variantCount = %d\n\n", len(fold))
+	b.WriteString("// variantPage maps the high byte of a BMP rune to its page of variantTo; page 0 is empty.\n")
+	b.WriteString("var variantPage = [256]uint8{\n")
+	for _, hi := range pages {
+		fmt.Fprintf(&b, "0x%02x: %d,\n", hi, pageOf[hi])
+	}
+	b.WriteString("}\n\n")
+	b.WriteString("// variantTo holds, by page and low byte, the character a variant folds to, or 0 when it\n// folds to itself.\n")
+	fmt.Fprintf(&b, "var variantTo = [%d][256]uint16{\n", len(pages)+1)
+	for _, hi := range pages {
+		fmt.Fprintf(&b, "%d: { // U+%02X00\n", pageOf[hi], hi)
+		for _, r := range from {
+			if r>>8 == hi {
+				fmt.Fprintf(&b, "0x%02x: 0x%04x, // %c → %c\n", r&0xff, fold[r], r, fold[r])
+			}
+		}
+		b.WriteString("},\n")
+	}
+	b.WriteString("}\n")
+	return format.Source(b.Bytes())
+}
+
+func countTargets(fold map[rune]rune) int {
+	seen := map[rune]bool{}
+	for _, to := range fold {
+		seen[to] = true
+	}
+	return len(seen)
+}

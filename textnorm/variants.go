@@ -1,0 +1,100 @@
+package textnorm
+
+import "unicode/utf8"
+
+//go:generate go run ./internal/variantsgen -dict internal/variantsgen/opencc -o variants_table.go
+
+// Chinese variant folding is the second step of the matching form, after Normalize: rule
+// terms and post text are both folded, so a rule written in Traditional Chinese (相機) matches
+// a post in Simplified (相机) and the other way round, and the regional forms of a character
+// (裏/裡/里, 着/著) match each other. It is kept apart from Normalize because a rule may ask
+// for the characters exactly as written (variants: exact), and because the stored text and
+// its content hash are better left in the script the poster used.
+//
+// Folding replaces one character by one character of the same UTF-8 length, so a byte offset
+// in the folded text is the same offset in the text before folding: word boundaries,
+// positions and highlighting line up without a map. The table comes from OpenCC's character
+// dictionaries (see internal/variantsgen for how a class's folded form is chosen: the
+// Simplified one); words that differ by vocabulary rather than by character (软件 / 軟體,
+// 信息 / 資訊) stay different.
+
+// FoldVariant returns the character that the Chinese character r folds to, or r itself.
+func FoldVariant(r rune) rune {
+	if r < 0 || r > 0xFFFF {
+		return r
+	}
+	if to := variantTo[variantPage[r>>8]][r&0xFF]; to != 0 {
+		return rune(to)
+	}
+	return r
+}
+
+// FoldVariants returns s with every Chinese character folded to its one form (see
+// FoldVariant). The result has the same length as s, byte for byte, and everything but those
+// characters unchanged; when nothing folds, s itself is returned without allocating. Folding
+// is idempotent, and Normalize leaves folded text as it is, so
+// FoldVariants(Normalize(s)) is a fixed point of both.
+func FoldVariants(s string) string {
+	i := nextVariant(s, 0)
+	if i < 0 {
+		return s
+	}
+	b := make([]byte, len(s))
+	copy(b, s)
+	foldFrom(b, i)
+	return string(b)
+}
+
+// AppendFoldVariants appends the folded form of s to dst and reports whether it differs from
+// s, so that a caller with a buffer of its own (the matcher, once per post) neither allocates
+// nor copies when nothing folds: on false, dst is returned as it was.
+func AppendFoldVariants(dst []byte, s string) ([]byte, bool) {
+	i := nextVariant(s, 0)
+	if i < 0 {
+		return dst, false
+	}
+	n := len(dst)
+	dst = append(dst, s...)
+	foldFrom(dst[n:], i)
+	return dst, true
+}
+
+// foldFrom folds b in place from offset i, where a character that folds starts.
+func foldFrom(b []byte, i int) {
+	for i >= 0 {
+		to := FoldVariant(decode3(b[i], b[i+1], b[i+2]))
+		b[i] = 0xE0 | byte(to>>12)
+		b[i+1] = 0x80 | byte(to>>6)&0x3F
+		b[i+2] = 0x80 | byte(to)&0x3F
+		i = nextVariant(b, i+3)
+	}
+}
+
+// nextVariant returns the offset of the first character at or after from that folds to
+// another, or -1. Only three-byte sequences can: the table holds nothing else.
+func nextVariant[T string | []byte](s T, from int) int {
+	for i := from; i+2 < len(s); i++ {
+		c := s[i]
+		if c < 0xE0 || c > 0xEF {
+			continue
+		}
+		c1, c2 := s[i+1], s[i+2]
+		if c1&0xC0 != 0x80 || c2&0xC0 != 0x80 {
+			continue
+		}
+		r := decode3(c, c1, c2)
+		if r < 0x800 || r >= 0xD800 && r <= 0xDFFF || r == utf8.RuneError {
+			continue // overlong or surrogate: not a character, leave it
+		}
+		if variantTo[variantPage[r>>8]][r&0xFF] != 0 {
+			return i
+		}
+		i += 2
+	}
+	return -1
+}
+
+// decode3 decodes a three-byte UTF-8 sequence.
+func decode3(c0, c1, c2 byte) rune {
+	return rune(c0&0x0F)<<12 | rune(c1&0x3F)<<6 | rune(c2&0x3F)
+}
