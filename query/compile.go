@@ -40,7 +40,7 @@ type Matcher struct {
 	// a pattern when they fold alike (相機, 相机) or differ only in exactness.
 	patternStart []int32
 	patternTerms []int32
-	rules []compiledRule
+	rules        []compiledRule
 	// prog holds the operator nodes of all rules' expressions.
 	prog []progNode
 	// kids holds the operands of And and Or nodes, as indexes into prog.
