@@ -243,7 +243,7 @@ func newRules(cfg *config.Config, s *store.Store) (Rules, error) {
 		if err != nil {
 			return Rules{}, fmt.Errorf("rules[%d].query: %w", i, err)
 		}
-		compiled = append(compiled, query.Rule{Name: r.Name, Expr: expr})
+		compiled = append(compiled, query.Rule{Name: r.Name, Expr: expr, Exact: r.ExactVariants()})
 	}
 	m, err := query.Compile(compiled)
 	if err != nil {

@@ -34,7 +34,7 @@ func Backfill(ctx context.Context, rule config.Rule, ruleID int64, s *store.Stor
 	if err != nil {
 		return rep, fmt.Errorf("rule %s: %w", rule.Name, err)
 	}
-	matcher, err := query.Compile([]query.Rule{{Name: rule.Name, Expr: expr}})
+	matcher, err := query.Compile([]query.Rule{{Name: rule.Name, Expr: expr, Exact: rule.ExactVariants()}})
 	if err != nil {
 		return rep, err
 	}
@@ -106,6 +106,7 @@ func BackfillDigest(rule config.Rule, rep BackfillReport, since, now time.Time) 
 			Author: a.Author, URL: a.URL, Text: a.Text, Terms: a.Terms}
 	}
 	d := handlers.BuildDigest(rule.Name, rule.Sinks, since, now, time.UTC, matches, 10)
+	d.Variants = ruleVariants(rule)
 	d.Summary = "backfill: " + d.Summary
 	d.DedupKey = handlers.DedupKey("backfill", rule.Name, "", now.UTC().Format(time.RFC3339Nano))
 	return d

@@ -42,7 +42,7 @@ func TestRule(ctx context.Context, rule config.Rule, q *queries.Queries, silence
 	if err != nil {
 		return rep, fmt.Errorf("rule %s: %w", rule.Name, err)
 	}
-	matcher, err := query.Compile([]query.Rule{{Name: rule.Name, Expr: expr}})
+	matcher, err := query.Compile([]query.Rule{{Name: rule.Name, Expr: expr, Exact: rule.ExactVariants()}})
 	if err != nil {
 		return rep, err
 	}

@@ -176,10 +176,16 @@ func TestHighlightTerms(t *testing.T) {
 		{"nothing here", []string{"iphone"}, "nothing here"},
 		{"", []string{"iphone"}, ""},
 		{"iphone iphone", []string{"iphone", ""}, "[iphone] [iphone]"},
+		// Chinese variants: the post's own characters are marked, whichever script the rule used.
+		{"出售二手相机，價格很便宜", []string{"相機", "价格"}, "出售二手[相机]，[價格]很便宜"},
+		{"這裏 这里 著", []string{"這裡", "着"}, "[這裏] [这里] [著]"},
+		{"軟體 软件", []string{"软件"}, "軟體 [软件]"},
+		{"exact: 相机 相機", []string{"exact", "相機"}, "[exact]: 相机 [相機]"},
 	}
 	for _, tt := range tests {
 		var b strings.Builder
-		for _, s := range highlightTerms(tt.text, tt.terms) {
+		fold := tt.terms[0] != "exact" // a first term "exact" stands for variants: exact
+		for _, s := range highlightTerms(tt.text, tt.terms, fold) {
 			if s.Match {
 				b.WriteString("[" + s.Text + "]")
 			} else {
