@@ -18,7 +18,10 @@ type RuleTestHit struct {
 	Source     string    `json:"source"`
 	ExternalID string    `json:"external_id"`
 	Terms      []string  `json:"terms"`
-	Summary    string    `json:"summary,omitempty"`
+	// Variants lists, for a term the post holds only as Chinese variants, the post's
+	// spellings of it: {"相機": ["相机"]}.
+	Variants map[string][]string `json:"variants,omitempty"`
+	Summary  string              `json:"summary,omitempty"`
 	// Suppressed says why it would not have been sent (a silence in force now).
 	Suppressed string `json:"suppressed,omitempty"`
 	Text       string `json:"text"`
@@ -62,7 +65,8 @@ func TestRule(ctx context.Context, rule config.Rule, q *queries.Queries, silence
 		for _, p := range page {
 			after = p.ID
 			rep.Posts++
-			results := matcher.Match(textnorm.Normalize(p.Text))
+			normalized := textnorm.Normalize(p.Text)
+			results := matcher.Match(normalized)
 			if len(results) == 0 {
 				continue
 			}
@@ -80,12 +84,14 @@ func TestRule(ctx context.Context, rule config.Rule, q *queries.Queries, silence
 				return rep, err
 			}
 			for _, a := range alerts {
-				rep.Alerts = append(rep.Alerts, RuleTestHit{At: clock.UTC(), Source: a.Source, ExternalID: a.ExternalID, Terms: a.Terms, Summary: a.Summary, Text: a.Text})
+				rep.Alerts = append(rep.Alerts, RuleTestHit{At: clock.UTC(), Source: a.Source, ExternalID: a.ExternalID, Terms: a.Terms,
+					Variants: foldedOnly(normalized, a.Terms, rule.ExactVariants()), Summary: a.Summary, Text: a.Text})
 			}
 			// Suppressed alerts are stored but not returned: report them with their reason.
 			for _, rec := range mem.alerts[before:] {
 				if rec.Suppressed != "" {
-					rep.Alerts = append(rep.Alerts, RuleTestHit{At: clock.UTC(), Source: p.Source, ExternalID: p.ExternalID, Terms: rec.Terms, Suppressed: rec.Suppressed, Text: p.Text})
+					rep.Alerts = append(rep.Alerts, RuleTestHit{At: clock.UTC(), Source: p.Source, ExternalID: p.ExternalID, Terms: rec.Terms,
+						Variants: foldedOnly(normalized, rec.Terms, rule.ExactVariants()), Suppressed: rec.Suppressed, Text: p.Text})
 				}
 			}
 		}

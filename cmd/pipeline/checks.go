@@ -92,7 +92,7 @@ those a silence in force now would suppress, with the reason. Nothing is written
 					would = "be suppressed: " + a.Suppressed
 				}
 				fmt.Fprintf(w, "%s\t%s/%s\t%s\t%s\t%s\n", a.At.Format(time.RFC3339), a.Source, a.ExternalID,
-					strings.Join(a.Terms, ","), would, excerpt(a.Text, 60))
+					strings.Join(a.TermsShown(), ","), would, excerpt(a.Text, 60))
 			}
 			return w.Flush()
 		},
