@@ -1,7 +1,5 @@
 package textnorm
 
-import "unicode/utf8"
-
 //go:generate go run ./internal/variantsgen -dict internal/variantsgen/opencc -o variants_table.go
 
 // Chinese variant folding is the second step of the matching form, after Normalize: rule
@@ -71,11 +69,13 @@ func foldFrom(b []byte, i int) {
 }
 
 // nextVariant returns the offset of the first character at or after from that folds to
-// another, or -1. Only three-byte sequences can: the table holds nothing else.
+// another, or -1. Only three-byte sequences can, with a lead byte between variantLeadMin and
+// variantLeadMax (which the generator keeps within E1..EC, where no sequence is overlong or
+// a surrogate).
 func nextVariant[T string | []byte](s T, from int) int {
 	for i := from; i+2 < len(s); i++ {
 		c := s[i]
-		if c < 0xE0 || c > 0xEF {
+		if c < variantLeadMin || c > variantLeadMax {
 			continue
 		}
 		c1, c2 := s[i+1], s[i+2]
@@ -83,9 +83,6 @@ func nextVariant[T string | []byte](s T, from int) int {
 			continue
 		}
 		r := decode3(c, c1, c2)
-		if r < 0x800 || r >= 0xD800 && r <= 0xDFFF || r == utf8.RuneError {
-			continue // overlong or surrogate: not a character, leave it
-		}
 		if variantTo[variantPage[r>>8]][r&0xFF] != 0 {
 			return i
 		}

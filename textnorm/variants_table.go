@@ -5,6 +5,9 @@ package textnorm
 // variantCount is the number of characters that fold to another (2813 classes of variants).
 const variantCount = 3006
 
+// variantLeadMin and variantLeadMax bound the first UTF-8 byte of a character that folds.
+const variantLeadMin, variantLeadMax = 0xE3, 0xE9
+
 // variantPage maps the high byte of a BMP rune to its page of variantTo; page 0 is empty.
 var variantPage = [256]uint8{
 	0x34: 1,
