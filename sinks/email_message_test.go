@@ -12,6 +12,7 @@ import (
 	"net/textproto"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -281,4 +282,29 @@ func parseMIME(t *testing.T, h textproto.MIMEHeader, body io.Reader) mimePart {
 		t.Fatal(err)
 	}
 	return p
+}
+
+// TestEmailHighlightsVariantsUnlessExact checks that the email marks a term in the post's
+// own characters whether it matched through Chinese variants or as written, and that an
+// exact rule's alert marks only what it matched.
+func TestEmailHighlightsVariantsUnlessExact(t *testing.T) {
+	e := newTestEmail(t, config.Sink{Name: "a", Host: "h", From: "x@example.com", To: []string{"y@example.com"}}, nil, EmailOptions{})
+	marked := func(a handlers.Alert) []string {
+		var out []string
+		for _, s := range e.alertView(a).Text {
+			if s.Match {
+				out = append(out, s.Text)
+			}
+		}
+		return out
+	}
+	a := testAlert(7)
+	a.Text, a.Terms = "相机 相機", []string{"相機"}
+	if got := marked(a); !reflect.DeepEqual(got, []string{"相机", "相機"}) {
+		t.Errorf("folding rule marked %q, want both spellings", got)
+	}
+	a.Variants = handlers.VariantsExact
+	if got := marked(a); !reflect.DeepEqual(got, []string{"相機"}) {
+		t.Errorf("exact rule marked %q, want only 相機", got)
+	}
 }
