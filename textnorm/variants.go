@@ -57,38 +57,74 @@ func AppendFoldVariants(dst []byte, s string) ([]byte, bool) {
 	return dst, true
 }
 
-// foldFrom folds b in place from offset i, where a character that folds starts.
+// foldFrom folds b in place from offset i, where a character that folds starts. It walks
+// the text like nextVariant but writes as it goes, rather than calling it once per fold:
+// in Traditional Chinese most characters fold.
 func foldFrom(b []byte, i int) {
-	for i >= 0 {
-		to := FoldVariant(decode3(b[i], b[i+1], b[i+2]))
-		b[i] = 0xE0 | byte(to>>12)
-		b[i+1] = 0x80 | byte(to>>6)&0x3F
-		b[i+2] = 0x80 | byte(to)&0x3F
-		i = nextVariant(b, i+3)
+	n := len(b)
+	for i+2 < n {
+		c := b[i]
+		if c < 0x80 {
+			i++
+			for i+8 <= n && load64(b, i)&0x8080808080808080 == 0 {
+				i += 8
+			}
+			continue
+		}
+		c1, c2 := b[i+1], b[i+2]
+		if c&0xF0 != 0xE0 || c1&0xC0 != 0x80 || c2&0xC0 != 0x80 {
+			i++
+			continue
+		}
+		if c >= variantLeadMin && c <= variantLeadMax {
+			r := decode3(c, c1, c2)
+			if to := variantTo[variantPage[r>>8]][r&0xFF]; to != 0 {
+				b[i] = 0xE0 | byte(to>>12)
+				b[i+1] = 0x80 | byte(to>>6)&0x3F
+				b[i+2] = 0x80 | byte(to)&0x3F
+			}
+		}
+		i += 3
 	}
 }
 
 // nextVariant returns the offset of the first character at or after from that folds to
 // another, or -1. Only three-byte sequences can, with a lead byte between variantLeadMin and
 // variantLeadMax (which the generator keeps within E1..EC, where no sequence is overlong or
-// a surrogate).
+// a surrogate). Runs of ASCII are skipped eight bytes at a time and a whole three-byte
+// character at once, so mixed text costs about one step per character.
 func nextVariant[T string | []byte](s T, from int) int {
-	for i := from; i+2 < len(s); i++ {
+	n := len(s)
+	for i := from; i+2 < n; {
 		c := s[i]
-		if c < variantLeadMin || c > variantLeadMax {
+		if c < 0x80 {
+			i++
+			for i+8 <= n && load64(s, i)&0x8080808080808080 == 0 {
+				i += 8
+			}
 			continue
 		}
 		c1, c2 := s[i+1], s[i+2]
-		if c1&0xC0 != 0x80 || c2&0xC0 != 0x80 {
+		if c&0xF0 != 0xE0 || c1&0xC0 != 0x80 || c2&0xC0 != 0x80 {
+			i++ // not a three-byte character: step over it a byte at a time
 			continue
 		}
-		r := decode3(c, c1, c2)
-		if variantTo[variantPage[r>>8]][r&0xFF] != 0 {
-			return i
+		if c >= variantLeadMin && c <= variantLeadMax {
+			r := decode3(c, c1, c2)
+			if variantTo[variantPage[r>>8]][r&0xFF] != 0 {
+				return i
+			}
 		}
-		i += 2
+		i += 3
 	}
 	return -1
+}
+
+// load64 reads eight bytes of s at i, little-endian; the compiler makes it one load.
+func load64[T string | []byte](s T, i int) uint64 {
+	_ = s[i+7]
+	return uint64(s[i]) | uint64(s[i+1])<<8 | uint64(s[i+2])<<16 | uint64(s[i+3])<<24 |
+		uint64(s[i+4])<<32 | uint64(s[i+5])<<40 | uint64(s[i+6])<<48 | uint64(s[i+7])<<56
 }
 
 // decode3 decodes a three-byte UTF-8 sequence.
