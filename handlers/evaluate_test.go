@@ -97,3 +97,22 @@ func TestEvaluateSilencedAlertsAreStoredNotSent(t *testing.T) {
 		t.Fatal("a silence of one key silenced another")
 	}
 }
+
+// TestEvaluateAlertSaysWhenRuleIsExact checks that an alert carries variants: exact from its
+// rule, which tells sinks to highlight only the characters as written.
+func TestEvaluateAlertSaysWhenRuleIsExact(t *testing.T) {
+	e := Evaluate{Rules: map[string]RuleInfo{
+		"fold":  {ID: 1, Kind: "instant"},
+		"exact": {ID: 2, Kind: "instant", ExactVariants: true},
+	}, Store: &fakeAlerts{}}
+	alerts, err := e.Handle(context.Background(), matchedPost("fold", "exact"))
+	if err != nil || len(alerts) != 2 {
+		t.Fatalf("got %+v, %v", alerts, err)
+	}
+	for _, a := range alerts {
+		want := map[string]string{"fold": "", "exact": VariantsExact}[a.Rule]
+		if a.Variants != want {
+			t.Errorf("rule %s: alert variants %q, want %q", a.Rule, a.Variants, want)
+		}
+	}
+}
