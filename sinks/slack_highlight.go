@@ -28,12 +28,12 @@ func slackMarksOf(a handlers.Alert) slackMarks {
 // matched terms in it in bold. Slack only sees *bold* at word edges, and Chinese has none,
 // so each mark is fenced with zero-width spaces. A mark is left plain where bold cannot
 // show it (it spans a line break or holds an asterisk), and the whole piece is when the
-// marks would take it over max Slack characters.
-func (m slackMarks) mrkdwn(piece string, off, max int) string {
+// marks would take it over limit Slack characters.
+func (m slackMarks) mrkdwn(piece string, off, limit int) string {
 	var b strings.Builder
-	at := 0 // offset in piece written so far
+	at, marked := 0, false // offset in piece written so far; whether anything is bold
 	for _, mk := range m {
-		start, end := max0(mk.start-off), min(mk.end-off, len(piece))
+		start, end := max(mk.start-off, 0), min(mk.end-off, len(piece))
 		if end <= 0 || start >= len(piece) || start >= end {
 			continue
 		}
@@ -43,16 +43,14 @@ func (m slackMarks) mrkdwn(piece string, off, max int) string {
 		}
 		b.WriteString(escapeMrkdwn(piece[at:start]))
 		b.WriteString("\u200b*" + escapeMrkdwn(word) + "*\u200b")
-		at = end
+		at, marked = end, true
 	}
-	if at == 0 {
+	if !marked {
 		return escapeMrkdwn(piece)
 	}
 	b.WriteString(escapeMrkdwn(piece[at:]))
-	if slackLen(b.String()) > max {
+	if slackLen(b.String()) > limit {
 		return escapeMrkdwn(piece)
 	}
 	return b.String()
 }
-
-func max0(n int) int { return max(n, 0) }
