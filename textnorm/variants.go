@@ -1,5 +1,7 @@
 package textnorm
 
+import "math/bits"
+
 //go:generate go run ./internal/variantsgen -dict internal/variantsgen/opencc -o variants_table.go
 
 // Chinese variant folding is the second step of the matching form, after Normalize: rule
@@ -18,13 +20,25 @@ package textnorm
 
 // FoldVariant returns the character that the Chinese character r folds to, or r itself.
 func FoldVariant(r rune) rune {
-	if r < 0 || r > 0xFFFF {
-		return r
-	}
-	if to := variantTo[variantPage[r>>8]][r&0xFF]; to != 0 {
-		return rune(to)
+	if to := variantOf(r); to != 0 {
+		return to
 	}
 	return r
+}
+
+// variantOf returns the character r folds to, or 0 when it folds to itself. The table is a
+// bitmap with ranks (see internal/variantsgen), about 10 KB, so that it stays cached while
+// the matcher's far larger automaton runs beside it.
+func variantOf(r rune) rune {
+	o := uint32(r - variantBase)
+	if o >= uint32(len(variantBits))*64 {
+		return 0
+	}
+	w, bit := variantBits[o/64], uint64(1)<<(o%64)
+	if w&bit == 0 {
+		return 0
+	}
+	return rune(variantTo[int(variantRank[o/64])+bits.OnesCount64(w&(bit-1))])
 }
 
 // FoldVariants returns s with every Chinese character folded to its one form (see
@@ -80,7 +94,7 @@ func foldFrom(b []byte, i int) {
 			// Whether a character folds is as good as random in running text: writing it
 			// back unchanged costs less than a mispredicted branch.
 			r := decode3(c, c1, c2)
-			to := rune(variantTo[variantPage[r>>8]][r&0xFF])
+			to := variantOf(r)
 			if to == 0 {
 				to = r
 			}
@@ -114,8 +128,7 @@ func nextVariant[T string | []byte](s T, from int) int {
 			continue
 		}
 		if c >= variantLeadMin && c <= variantLeadMax {
-			r := decode3(c, c1, c2)
-			if variantTo[variantPage[r>>8]][r&0xFF] != 0 {
+			if variantOf(decode3(c, c1, c2)) != 0 {
 				return i
 			}
 		}
