@@ -25,4 +25,3 @@ func TestFakesKeepTheStoreContract(t *testing.T) {
 		})
 	})
 }
-
