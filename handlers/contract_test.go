@@ -2,6 +2,7 @@ package handlers_test
 
 import (
 	"testing"
+	"time"
 
 	"groupwatch/handlers"
 	"groupwatch/store/storetest"
@@ -22,6 +23,12 @@ func TestFakesKeepTheStoreContract(t *testing.T) {
 	t.Run("DeliveryStore", func(t *testing.T) {
 		storetest.DeliveryStore(t, func(_ *testing.T, c *storetest.Clock) handlers.DeliveryStore {
 			return handlers.NewFakeDeliveries(c.Now)
+		})
+	})
+	t.Run("Silences", func(t *testing.T) {
+		storetest.Silences(t, func(*testing.T) (handlers.Silences, storetest.AddSilence) {
+			s, add := handlers.NewFakeSilences()
+			return s, func(_ *testing.T, rule, key, reason string, ends time.Time) { add(rule, key, reason, ends) }
 		})
 	})
 }

@@ -204,11 +204,23 @@ func (s *fakeSink) Send(_ context.Context, a Alert) error {
 	return nil
 }
 
-type fakeSilences map[string]string // "rule/key" or "rule/" → reason
+// fakeSilences holds silences as MySQL does: a rule's (key "") or one key's, until an end.
+type fakeSilences []fakeSilence
 
-func (f fakeSilences) Silence(_ context.Context, rule, key string, _ time.Time) (string, error) {
-	if r, ok := f[rule+"/"+key]; ok {
-		return r, nil
+type fakeSilence struct {
+	rule, key, reason string
+	ends              time.Time
+}
+
+func (f fakeSilences) Silence(_ context.Context, rule, key string, now time.Time) (string, error) {
+	best := -1
+	for i, s := range f {
+		if s.rule == rule && (s.key == "" || s.key == key) && s.ends.After(now) && (best < 0 || s.ends.After(f[best].ends)) {
+			best = i
+		}
 	}
-	return f[rule+"/"], nil
+	if best < 0 {
+		return "", nil
+	}
+	return f[best].reason, nil
 }

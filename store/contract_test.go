@@ -1,10 +1,13 @@
 package store_test
 
 import (
+	"context"
 	"testing"
+	"time"
 
 	"groupwatch/handlers"
 	"groupwatch/internal/testenv"
+	"groupwatch/queries"
 	"groupwatch/store"
 	"groupwatch/store/storetest"
 )
@@ -35,6 +38,18 @@ func TestContract(t *testing.T) {
 			})
 			t.Run("ThresholdStore", func(t *testing.T) {
 				storetest.ThresholdStore(t, func(t *testing.T) handlers.ThresholdStore { return open(t, nil) })
+			})
+			t.Run("Silences", func(t *testing.T) {
+				storetest.Silences(t, func(t *testing.T) (handlers.Silences, storetest.AddSilence) {
+					s := open(t, nil)
+					return s, func(t *testing.T, rule, key, reason string, ends time.Time) {
+						err := s.Queries().InsertSilence(context.Background(), queries.InsertSilenceParams{
+							Rule: rule, GroupKey: key, EndsAt: ends, Reason: reason, CreatedAt: storetest.T0})
+						if err != nil {
+							t.Fatal(err)
+						}
+					}
+				})
 			})
 			t.Run("DeliveryStore", func(t *testing.T) {
 				storetest.DeliveryStore(t, func(t *testing.T, c *storetest.Clock) handlers.DeliveryStore { return open(t, c) })
