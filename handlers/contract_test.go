@@ -14,6 +14,12 @@ func TestFakesKeepTheStoreContract(t *testing.T) {
 	t.Run("PostStore", func(t *testing.T) {
 		storetest.PostStore(t, func(*testing.T) handlers.PostStore { return handlers.NewFakePosts() })
 	})
+	t.Run("MatchStore", func(t *testing.T) {
+		storetest.MatchStore(t, func(*testing.T) (handlers.MatchStore, func(*testing.T) int) {
+			s, count := handlers.NewFakeMatches()
+			return s, func(*testing.T) int { return count() }
+		})
+	})
 	t.Run("AlertStore", func(t *testing.T) {
 		storetest.AlertStore(t, func(*testing.T) handlers.AlertStore { return handlers.NewFakeAlerts() })
 	})

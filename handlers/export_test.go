@@ -28,3 +28,9 @@ type fakeSilencesOf struct{ f *fakeSilences }
 func (s fakeSilencesOf) Silence(ctx context.Context, rule, key string, now time.Time) (string, error) {
 	return s.f.Silence(ctx, rule, key, now)
 }
+
+// NewFakeMatches returns the fake and how many matches it holds.
+func NewFakeMatches() (MatchStore, func() int) {
+	f := &fakeMatches{}
+	return f, func() int { return len(f.saved) }
+}

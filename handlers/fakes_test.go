@@ -61,6 +61,12 @@ func (f *fakeMatches) SaveMatch(_ context.Context, ruleID, postID int64, terms [
 	if f.err != nil {
 		return f.err
 	}
+	for i, m := range f.saved {
+		if m.rule == ruleID && m.post == postID {
+			f.saved[i].terms = terms // one per (rule, post), the newest terms
+			return nil
+		}
+	}
 	f.saved = append(f.saved, savedMatch{ruleID, postID, terms})
 	return nil
 }

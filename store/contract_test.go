@@ -33,6 +33,18 @@ func TestContract(t *testing.T) {
 			t.Run("PostStore", func(t *testing.T) {
 				storetest.PostStore(t, func(t *testing.T) handlers.PostStore { return open(t, nil) })
 			})
+			t.Run("MatchStore", func(t *testing.T) {
+				storetest.MatchStore(t, func(t *testing.T) (handlers.MatchStore, func(*testing.T) int) {
+					s := open(t, nil)
+					return s, func(t *testing.T) int {
+						n, err := s.Queries().CountMatches(context.Background())
+						if err != nil {
+							t.Fatal(err)
+						}
+						return int(n)
+					}
+				})
+			})
 			t.Run("AlertStore", func(t *testing.T) {
 				storetest.AlertStore(t, func(t *testing.T) handlers.AlertStore { return open(t, nil) })
 			})
