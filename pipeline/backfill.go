@@ -27,19 +27,20 @@ type BackfillStore interface {
 	handlers.MatchStore
 	handlers.AlertStore
 	handlers.Silences
+	simulate.History
 	MarkAlertPublished(ctx context.Context, alertID int64) error
 }
 
 // Backfill runs one rule over the posts stored since a time (older than the streams keep)
 // through the simulation (package simulate), which counts thresholds on the posts' own
 // times in a state of its own: live rule events, states and alerts neither count in it nor
-// change. It then writes what the simulation decided through the real store, as the
+// change (baselines read the daily ETL's counts, history before the simulated now). It then writes what the simulation decided through the real store, as the
 // pipeline would (dedup keys hold: an alert that exists is not made again): each match, and
 // each alert marked as a backfill and as published, so that nothing, not even a later
 // replay, sends old posts one message each. progress is told the posts done and the total.
 func Backfill(ctx context.Context, rule config.Rule, ruleID int64, s BackfillStore, since time.Time, progress func(done, total int)) (BackfillReport, error) {
 	rep := BackfillReport{Rule: rule.Name}
-	opts := simulate.Options{Silences: s, Backfill: true, Progress: progress}
+	opts := simulate.Options{Silences: s, History: s, Backfill: true, Progress: progress}
 	res, err := simulate.Run(ctx, rule, ruleInfo(rule, ruleID), s, since, opts, func(st simulate.Step) error {
 		if err := s.SaveMatch(ctx, ruleID, st.Post.ID, st.Terms); err != nil {
 			return fmt.Errorf("cannot store the match of rule %q on post %d: %w", rule.Name, st.Post.ID, err)

@@ -13,6 +13,10 @@ import (
 // empty at the start, so a simulation neither sees nor changes live alerts, rule events or
 // rule states. It keeps the same contract as the MySQL store (store/storetest).
 type Memory struct {
+	// history, when set, answers DailyCounts: the daily ETL's counts are history, read
+	// only, in days before the simulated now.
+	history History
+
 	mu     sync.Mutex
 	alerts []handlers.AlertRecord
 	byKey  map[string]int
@@ -25,9 +29,14 @@ type ruleKey struct {
 	key  string
 }
 
-// NewMemory returns an empty simulation state.
-func NewMemory() *Memory {
-	return &Memory{byKey: map[string]int{}, events: map[ruleKey]map[int64]time.Time{}, state: map[ruleKey]handlers.FireState{}}
+// History reads the daily ETL's counts (keyword_daily), which threshold baselines use.
+type History interface {
+	DailyCounts(ctx context.Context, ruleID int64, groupBy, key string, from, to time.Time) ([]int, error)
+}
+
+// NewMemory returns an empty simulation state; history may be nil (no baselines).
+func NewMemory(history History) *Memory {
+	return &Memory{history: history, byKey: map[string]int{}, events: map[ruleKey]map[int64]time.Time{}, state: map[ruleKey]handlers.FireState{}}
 }
 
 // Records returns the alerts stored so far, in the order they were first stored, suppressed
@@ -72,9 +81,12 @@ func (m *Memory) RecordMatch(_ context.Context, ruleID int64, key string, postID
 	return out, nil
 }
 
-// DailyCounts has no history in a simulation: a baseline falls back to its fixed count.
-func (m *Memory) DailyCounts(context.Context, int64, string, string, time.Time, time.Time) ([]int, error) {
-	return nil, nil
+// DailyCounts reads the history; without one a baseline falls back to its fixed count.
+func (m *Memory) DailyCounts(ctx context.Context, ruleID int64, groupBy, key string, from, to time.Time) ([]int, error) {
+	if m.history == nil {
+		return nil, nil
+	}
+	return m.history.DailyCounts(ctx, ruleID, groupBy, key, from, to)
 }
 
 // FireState returns the key's state; a fresh key may fire at once.

@@ -10,9 +10,9 @@ import (
 
 func TestMemoryKeepsTheStoreContract(t *testing.T) {
 	t.Run("AlertStore", func(t *testing.T) {
-		storetest.AlertStore(t, func(*testing.T) handlers.AlertStore { return simulate.NewMemory() })
+		storetest.AlertStore(t, func(*testing.T) handlers.AlertStore { return simulate.NewMemory(nil) })
 	})
 	t.Run("ThresholdStore", func(t *testing.T) {
-		storetest.ThresholdStore(t, func(*testing.T) handlers.ThresholdStore { return simulate.NewMemory() })
+		storetest.ThresholdStore(t, func(*testing.T) handlers.ThresholdStore { return simulate.NewMemory(nil) })
 	})
 }

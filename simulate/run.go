@@ -50,6 +50,9 @@ type Options struct {
 	Silences handlers.Silences
 	// Backfill marks the alert records as a backfill's.
 	Backfill bool
+	// History, when set, gives threshold baselines the daily ETL's counts; nil: a baseline
+	// falls back to its fixed count.
+	History History
 	// Progress, when set, is told the posts read and the total after each page.
 	Progress func(done, total int)
 }
@@ -82,7 +85,7 @@ func Run(ctx context.Context, rule config.Rule, info handlers.RuleInfo, posts Po
 		}
 	}
 	var clock time.Time
-	mem := NewMemory()
+	mem := NewMemory(opts.History)
 	eval := handlers.Evaluate{
 		Rules: map[string]handlers.RuleInfo{rule.Name: info},
 		Store: mem, Thresholds: mem, Silences: opts.Silences, Backfill: opts.Backfill,
