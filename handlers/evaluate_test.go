@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"testing"
+	"time"
 )
 
 func matchedPost(rules ...string) MatchedPost {
@@ -77,7 +78,7 @@ func TestDedupKey(t *testing.T) {
 func TestEvaluateSilencedAlertsAreStoredNotSent(t *testing.T) {
 	store := &fakeAlerts{}
 	e := Evaluate{Rules: map[string]RuleInfo{"a": {ID: 1, Kind: "instant"}}, Store: store,
-		Silences: fakeSilences{"a/fb:g": "silenced (rule a key fb:g) until 2026-11-27T16:00:00Z: launch day"}}
+		Silences: fakeSilences{{rule: "a", key: "fb:g", reason: "silenced (rule a key fb:g) until 2126-11-27T16:00:00Z: launch day", ends: time.Date(2126, 11, 27, 16, 0, 0, 0, time.UTC)}}}
 	alerts, err := e.Handle(context.Background(), matchedPost("a"))
 	if err != nil || len(alerts) != 0 {
 		t.Fatalf("a silenced alert was published: %+v %v", alerts, err)

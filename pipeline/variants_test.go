@@ -12,6 +12,7 @@ import (
 	"groupwatch/internal/testenv"
 	"groupwatch/pipeline"
 	"groupwatch/queries"
+	"groupwatch/store"
 )
 
 // TestChineseVariantsEndToEnd runs the whole pipeline over posts in Simplified and
@@ -65,7 +66,7 @@ sinks:
 	// rules test says which matches came only through folding.
 	q := queries.New(env.DB(t))
 	since := time.Now().Add(-time.Hour)
-	rep, err := pipeline.TestRule(context.Background(), cfg.Rules[0], q, nil, since)
+	rep, err := pipeline.TestRule(context.Background(), cfg.Rules[0], store.PostsOf(q), nil, since)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -76,7 +77,7 @@ sinks:
 	if want := map[string][]string{"s1": {"相機 ~ 相机"}, "t1": {"相機"}}; !reflect.DeepEqual(shown, want) {
 		t.Errorf("rules test terms %q, want %q", shown, want)
 	}
-	exact, err := pipeline.TestRule(context.Background(), cfg.Rules[2], q, nil, since)
+	exact, err := pipeline.TestRule(context.Background(), cfg.Rules[2], store.PostsOf(q), nil, since)
 	if err != nil {
 		t.Fatal(err)
 	}

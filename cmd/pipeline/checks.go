@@ -70,7 +70,7 @@ those a silence in force now would suppress, with the reason. Nothing is written
 				return err
 			}
 			defer done()
-			rep, err := pipeline.TestRule(context.Background(), *rule, q, store.SilencesOf(q), time.Now().Add(-window))
+			rep, err := pipeline.TestRule(context.Background(), *rule, store.PostsOf(q), store.SilencesOf(q), time.Now().Add(-window))
 			if err != nil {
 				return err
 			}
