@@ -31,6 +31,8 @@ type Page struct {
 	Redirected bool
 	Status     int
 	Body       []byte
+	// ContentType is the response's Content-Type header: its charset decides the decoding.
+	ContentType string
 	// Fetched is the response's Date (a file's modification time for file://): relative
 	// times on the page are read against it.
 	Fetched time.Time
@@ -166,7 +168,7 @@ func (f *Fetcher) get(ctx context.Context, u *url.URL) (*Page, error) {
 		fetched = d
 	}
 	final := resp.Request.URL
-	return &Page{URL: final.String(), Redirected: final.String() != u.String(), Status: resp.StatusCode, Body: body, Fetched: fetched.UTC()}, nil
+	return &Page{URL: final.String(), Redirected: final.String() != u.String(), Status: resp.StatusCode, Body: body, ContentType: resp.Header.Get("Content-Type"), Fetched: fetched.UTC()}, nil
 }
 
 func (f *Fetcher) fetchFile(u *url.URL) (*Page, error) {

@@ -163,7 +163,7 @@ func (r *Runner) Run(ctx context.Context, job Job) (Result, error) {
 			res.Verdict = "fetch_failed"
 			break
 		}
-		parsed, err := r.Parser.Parse(sources.Response{Body: page.Body, URL: page.URL, FetchedAt: page.Fetched})
+		parsed, err := r.Parser.Parse(sources.Response{Body: page.Body, URL: page.URL, FetchedAt: page.Fetched, ContentType: page.ContentType})
 		if err != nil {
 			res.Verdict, res.Err = string(sources.VerdictUnexpected), err.Error()
 			break
