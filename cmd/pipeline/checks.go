@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -103,18 +102,11 @@ those a silence in force now would suppress, with the reason. Nothing is written
 	return cmd
 }
 
-// parseSince reads a duration that may be in days ("7d").
+// parseSince reads a duration that may be in days ("7d"), refusing one too long to count.
 func parseSince(s string) (time.Duration, error) {
-	if d, ok := strings.CutSuffix(s, "d"); ok {
-		n, err := strconv.Atoi(d)
-		if err != nil || n < 0 {
-			return 0, fmt.Errorf("--since %q: want a number of days like 7d, or a duration like 48h", s)
-		}
-		return time.Duration(n) * 24 * time.Hour, nil
-	}
-	d, err := time.ParseDuration(s)
-	if err != nil || d < 0 {
-		return 0, fmt.Errorf("--since %q: want a number of days like 7d, or a duration like 48h", s)
+	d, err := pipeline.ParseAgo(s)
+	if err != nil {
+		return 0, fmt.Errorf("--since %w", err)
 	}
 	return d, nil
 }
