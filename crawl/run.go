@@ -159,6 +159,9 @@ func (r *Runner) Run(ctx context.Context, job Job) (Result, error) {
 			if ctx.Err() != nil {
 				return res, ctx.Err() // shutting down: the job stays pending and resumes
 			}
+			if errors.Is(err, ErrPaced) {
+				return res, r.giveBack(ctx, job, Progress{Cursor: next, Pages: res.Pages, New: res.New, Seen: res.Seen}, err)
+			}
 			res.Err = err.Error()
 			res.Verdict = "fetch_failed"
 			break

@@ -29,6 +29,9 @@ type Crawlers struct {
 	limiter   crawl.Pacer
 	fetchers  map[string]*crawl.Fetcher
 	parsers   map[string]sources.Parser
+	// jobs is the crawl stage's side of the scheduler's bookkeeping in Redis; nil without
+	// Redis (dry runs).
+	jobs *jobBook
 }
 
 // NewCrawlers prepares every source; a missing cookie or a bad selectors file is an error
@@ -44,10 +47,14 @@ func NewCrawlers(cfg *config.Config, state crawl.State, publisher message.Publis
 		}
 		pacer = &crawl.RedisLimiter{Redis: rdb, Prefix: prefix, Jitter: 0.5}
 	}
+	var jobs *jobBook
+	if rdb != nil {
+		jobs = &jobBook{inflight: crawl.Inflight{Redis: rdb, Prefix: schedulerPrefix(cfg)}, delayed: crawl.DelayQueue{Redis: rdb, Prefix: schedulerPrefix(cfg)}}
+	}
 	c := &Crawlers{
 		cfg: cfg, state: state, publisher: publisher, topics: NewTopics(cfg.Topics.Prefix), logger: logger,
 		limiter:  pacer,
-		fetchers: map[string]*crawl.Fetcher{}, parsers: map[string]sources.Parser{},
+		fetchers: map[string]*crawl.Fetcher{}, parsers: map[string]sources.Parser{}, jobs: jobs,
 	}
 	for i, src := range cfg.Sources {
 		field := fmt.Sprintf("sources[%d] (%s)", i, src.Name)
@@ -133,6 +140,8 @@ func (c *Crawlers) publishHealth(_ context.Context, e crawl.HealthEvent) error {
 
 // crawlStage runs a crawl job. A job for a source no longer configured is poisoned; one held
 // by another consumer waits and is retried (by then that run has finished and it is a no-op).
+// A job whose next request slot is far off is put off (jobBook) and its consumer freed. A
+// finished job frees its source for the next tick.
 func crawlStage(c *Crawlers, logger *slog.Logger) message.NoPublishHandlerFunc {
 	return func(msg *message.Message) error {
 		var job crawl.Job
@@ -144,15 +153,21 @@ func crawlStage(c *Crawlers, logger *slog.Logger) message.NoPublishHandlerFunc {
 		}
 		r, err := c.Runner(job.Source, false, false)
 		if err != nil {
+			c.jobs.release(msg.Context(), job)
 			return handlers.Permanent(err)
 		}
-		res, err := r.Run(msg.Context(), job)
-		if errors.Is(err, crawl.ErrRunHeldElsewhere) {
+		ctx := c.jobs.paceContext(msg.Context())
+		res, err := r.Run(ctx, job)
+		var paced *crawl.PacedError
+		switch {
+		case errors.As(err, &paced):
+			return c.jobs.putOff(msg.Context(), job, paced.Wait, loggerFrom(msg.Context(), logger))
+		case errors.Is(err, crawl.ErrRunHeldElsewhere):
 			return fmt.Errorf("job %s: %w", job.ID, err)
-		}
-		if err != nil {
+		case err != nil:
 			return fmt.Errorf("crawl %s: %w", job.ID, err)
 		}
+		c.jobs.release(msg.Context(), job)
 		loggerFrom(msg.Context(), logger).Info("crawled", "job", job.ID, "verdict", res.Verdict,
 			"pages", res.Pages, "new", res.New, "seen", res.Seen, "problem", res.Err)
 		return nil
