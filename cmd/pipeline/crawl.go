@@ -115,8 +115,9 @@ func printCrawl(cmd *cobra.Command, source string, res crawl.Result) error {
 		New     int            `json:"new"`
 		Seen    int            `json:"seen"`
 		Problem string         `json:"problem,omitempty"`
+		Note    string         `json:"note,omitempty"`
 		Posts   []sources.Post `json:"posts"`
-	}{source, res.Verdict, res.Pages, res.New, res.Seen, res.Err, posts}
+	}{source, res.Verdict, res.Pages, res.New, res.Seen, res.Err, res.Note, posts}
 	enc := json.NewEncoder(cmd.OutOrStdout())
 	enc.SetIndent("", "  ")
 	enc.SetEscapeHTML(false)
