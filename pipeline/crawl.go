@@ -5,8 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net/http"
-	"net/url"
 
 	"github.com/ThreeDotsLabs/watermill/message"
 	"github.com/redis/go-redis/v9"
@@ -17,9 +15,9 @@ import (
 	"groupwatch/sources"
 )
 
-// Crawlers builds a Runner for each configured source: cookies loaded and checked once at
-// start, one rate limiter shared by all sources, keyed per source and per account, so the
-// sources of one account share its pace.
+// Crawlers builds a Runner for each configured source: cookies loaded when the source is
+// crawled (sourceFetchers), one rate limiter shared by all sources, keyed per source and per
+// account, so the sources of one account share its pace.
 type Crawlers struct {
 	cfg       *config.Config
 	state     crawl.State
@@ -27,15 +25,15 @@ type Crawlers struct {
 	topics    Topics
 	logger    *slog.Logger
 	limiter   crawl.Pacer
-	fetchers  map[string]*crawl.Fetcher
+	fetchers  *sourceFetchers
 	parsers   map[string]sources.Parser
 	// jobs is the crawl stage's side of the scheduler's bookkeeping in Redis; nil without
 	// Redis (dry runs).
 	jobs *jobBook
 }
 
-// NewCrawlers prepares every source; a missing cookie or a bad selectors file is an error
-// naming the source, before anything starts. state and publisher may be nil (dry runs).
+// NewCrawlers prepares every source; a bad selectors file is an error naming the source,
+// before anything starts (cookie files are read when their source is crawled). state and publisher may be nil (dry runs).
 // With rdb, request slots are booked in Redis, so that every process crawling with one
 // account keeps to its pace together; without, the pace holds within this process.
 func NewCrawlers(cfg *config.Config, state crawl.State, publisher message.Publisher, rdb *redis.Client, logger *slog.Logger) (*Crawlers, error) {
@@ -53,23 +51,12 @@ func NewCrawlers(cfg *config.Config, state crawl.State, publisher message.Publis
 	}
 	c := &Crawlers{
 		cfg: cfg, state: state, publisher: publisher, topics: NewTopics(cfg.Topics.Prefix), logger: logger,
-		limiter:  pacer,
-		fetchers: map[string]*crawl.Fetcher{}, parsers: map[string]sources.Parser{}, jobs: jobs,
+		limiter: pacer,
+		parsers: map[string]sources.Parser{}, jobs: jobs,
 	}
+	c.fetchers = newSourceFetchers(cfg, pacer)
 	for i, src := range cfg.Sources {
 		field := fmt.Sprintf("sources[%d] (%s)", i, src.Name)
-		cookies, err := loadSourceCookies(src)
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", field, err)
-		}
-		f, err := crawl.NewFetcher(cookies)
-		if err != nil {
-			return nil, err
-		}
-		f.UserAgent, f.AcceptLanguage = cfg.Crawl.UserAgent, cfg.Crawl.AcceptLanguage
-		f.Limiter, f.Interval = c.limiter, src.MinInterval
-		f.Keys = []string{"source:" + src.Name, "account:" + src.AccountName()}
-		c.fetchers[src.Name] = f
 		p, err := newSourceParser(src)
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", field, err)
@@ -77,22 +64,6 @@ func NewCrawlers(cfg *config.Config, state crawl.State, publisher message.Publis
 		c.parsers[src.Name] = p
 	}
 	return c, nil
-}
-
-func loadSourceCookies(src config.Source) ([]*http.Cookie, error) {
-	if src.Cookies == "" {
-		return nil, nil
-	}
-	cookies, err := crawl.LoadCookies(src.Cookies)
-	if err != nil {
-		return nil, err
-	}
-	if u, _ := url.Parse(src.URL); src.Kind == config.SourceFacebookGroup && u != nil && u.Scheme != "file" {
-		if err := crawl.RequireCookies(cookies, "c_user", "xs"); err != nil {
-			return nil, err
-		}
-	}
-	return cookies, nil
 }
 
 func newSourceParser(src config.Source) (sources.Parser, error) {
@@ -105,8 +76,12 @@ func (c *Crawlers) Runner(name string, dryRun, force bool) (*crawl.Runner, error
 	if !ok {
 		return nil, fmt.Errorf("no source named %q in the configuration", name)
 	}
+	f, err := c.fetchers.get(src)
+	if err != nil {
+		return nil, err
+	}
 	r := &crawl.Runner{
-		Source: src, Fetcher: c.fetchers[name], Parser: c.parsers[name], State: c.state,
+		Source: src, Fetcher: f, Parser: c.parsers[name], State: c.state,
 		DryRun: dryRun, Force: force,
 	}
 	if c.publisher != nil {

@@ -66,3 +66,28 @@ func TestAdminCommandsRefuseUnknownsAndSurviveOutages(t *testing.T) {
 		t.Errorf("the MySQL password leaked:\n%s%s", r.stdout, r.stderr)
 	}
 }
+
+// rules check reads every cookie file and names the source, file and line of what is wrong,
+// never a cookie's value.
+func TestRulesCheckReadsCookieFiles(t *testing.T) {
+	dir := t.TempDir()
+	cookies := filepath.Join(dir, "cookies.txt")
+	os.WriteFile(cookies, []byte(".facebook.com\tTRUE\t/\tTRUE\t0\tc_user\tSECRETC\n.facebook.com\tTRUE\t/\txs\tSECRETXS\n"), 0o600)
+	cfg := filepath.Join(dir, "config.yaml")
+	os.WriteFile(cfg, []byte(`rules: [{name: any, query: acme, sinks: [out]}]
+sinks: [{name: out, type: console}]
+sources:
+  - {name: hk, kind: facebook_group, url: 'https://m.facebook.com/groups/1', cookies: '`+cookies+`', every: 15m}
+`), 0o644)
+	r := run(t, dir, nil, "rules", "check", "--config", cfg)
+	if r.code != 1 || !strings.Contains(r.stderr, "sources[0].cookies (hk)") || !strings.Contains(r.stderr, "cookies.txt line 2") {
+		t.Fatalf("exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	if strings.Contains(r.stdout+r.stderr, "SECRET") {
+		t.Fatalf("a cookie value leaked:\n%s%s", r.stdout, r.stderr)
+	}
+	os.WriteFile(cookies, []byte(".facebook.com\tTRUE\t/\tTRUE\t0\tc_user\tSECRETC\n.facebook.com\tTRUE\t/\tTRUE\t0\txs\tSECRETXS\n"), 0o600)
+	if r := run(t, dir, nil, "rules", "check", "--config", cfg); r.code != 0 || !strings.Contains(r.stdout, "ok:") {
+		t.Fatalf("good cookies: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+}

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -21,7 +22,7 @@ func newRulesCommand(g *globalFlags) *cobra.Command {
 	cmd := &cobra.Command{Use: "rules", Short: "Check and try the rules of a configuration"}
 	check := &cobra.Command{
 		Use:   "check",
-		Short: "Validate every rule, sink and source; exit 1 on any error, each naming its field",
+		Short: "Validate every rule, sink and source (reading its cookie file); exit 1 on any error, each naming its field",
 		Example: `  pipeline rules check --config config.yaml
   GROUPWATCH_CONFIG=config.yaml pipeline rules check`,
 		Args: cobra.NoArgs,
@@ -29,6 +30,10 @@ func newRulesCommand(g *globalFlags) *cobra.Command {
 			cfg, err := g.config()
 			if err != nil {
 				return err
+			}
+			// Cookie files are read only when their source is crawled: read them all now.
+			if errs := pipeline.CheckSourceCookies(cfg); len(errs) > 0 {
+				return fmt.Errorf("invalid cookies:\n%w", errors.Join(errs...))
 			}
 			fmt.Fprintf(cmd.OutOrStdout(), "ok: %d rules, %d sinks, %d sources\n", len(cfg.Rules), len(cfg.Sinks), len(cfg.Sources))
 			return nil
