@@ -113,6 +113,18 @@ func (c *Crawlers) publishHealth(_ context.Context, e crawl.HealthEvent) error {
 	return c.publisher.Publish(c.topics.SourcesHealth(), m)
 }
 
+// failRun records a run that failed for good, and frees its source.
+func (c *Crawlers) failRun(ctx context.Context, job crawl.Job, res crawl.Result, err error) {
+	c.jobs.release(ctx, job)
+	if c.state == nil {
+		return
+	}
+	res.Verdict, res.Err = "error", err.Error()
+	if ferr := c.state.FinishRun(context.WithoutCancel(ctx), job.ID, res); ferr != nil {
+		c.logger.Warn("cannot record a failed crawl run", "job", job.ID, "error", ferr.Error())
+	}
+}
+
 // crawlStage runs a crawl job. A job for a source no longer configured is poisoned; one held
 // by another consumer waits and is retried (by then that run has finished and it is a no-op).
 // A job whose next request slot is far off is put off (jobBook) and its consumer freed. A
@@ -139,6 +151,11 @@ func crawlStage(c *Crawlers, logger *slog.Logger) message.NoPublishHandlerFunc {
 			return c.jobs.putOff(msg.Context(), job, paced.Wait, loggerFrom(msg.Context(), logger))
 		case errors.Is(err, crawl.ErrRunHeldElsewhere):
 			return fmt.Errorf("job %s: %w", job.ID, err)
+		case errors.Is(err, handlers.ErrPermanent):
+			// No retry will do better: the run is closed with the reason and the source
+			// freed for its next tick, rather than left unfinished under its lease.
+			c.failRun(msg.Context(), job, res, err)
+			return fmt.Errorf("crawl %s: %w", job.ID, err)
 		case err != nil:
 			return fmt.Errorf("crawl %s: %w", job.ID, err)
 		}
