@@ -187,3 +187,24 @@ func TestStatusGroupPastTheEndAndLag(t *testing.T) {
 		t.Errorf("unreachable %v, %d topics", rep.Unreachable, len(rep.Topics))
 	}
 }
+
+// run --drain refuses to call a stage drained whose group sits past its stream's end (what a
+// rewind "to" 2030 did): it exits 1 at once instead of 0 while posts go unread.
+func TestDrainRefusesAGroupPastTheEnd(t *testing.T) {
+	env := testenv.New(t)
+	cfg := testConfig(t, env, t.TempDir())
+	runUntilDrained(t, cfg, pipeline.RunOptions{Ingest: "testdata/posts.jsonl"})
+	rdb := env.Redis(t)
+	ctx := context.Background()
+	raw := pipeline.NewTopics(cfg.Topics.Prefix).Raw()
+	future := fmt.Sprintf("%d-0", time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC).UnixMilli())
+	if err := rdb.XGroupDestroy(ctx, raw, "normalize").Err(); err != nil {
+		t.Fatal(err)
+	}
+	if err := rdb.XGroupCreate(ctx, raw, "normalize", future).Err(); err != nil {
+		t.Fatal(err)
+	}
+	if code := runUntilDrainedWithin(t, cfg, pipeline.RunOptions{}, 30*time.Second); code != 1 {
+		t.Fatalf("exit %d, want 1", code)
+	}
+}
