@@ -99,6 +99,7 @@ func TestSchedulerManySourcesNoPileUp(t *testing.T) {
 		}
 		clock.advance(time.Second)
 	}
+	t.Logf("%d sources every 1 s for 60 s: at most %d jobs queued, %d sources crawled, skipped %v", nSources, maxQueue, len(crawled), skipped)
 	if len(queue) > nSources || maxQueue > nSources {
 		t.Fatalf("queue grew to %d jobs for %d sources", maxQueue, nSources)
 	}
