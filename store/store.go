@@ -196,12 +196,14 @@ func termsJSON(terms []string) string {
 	return string(b)
 }
 
-// MySQL error numbers that say the data itself is wrong: no retry will store it.
+// MySQL error numbers that say the data itself is wrong, or the statement too big for it:
+// no retry will store it.
 var dataErrors = map[uint16]bool{
 	1048: true, // column cannot be null
 	1264: true, // out of range value
 	1292: true, // incorrect datetime value
 	1366: true, // incorrect string value (bad UTF-8 for the column)
+	1390: true, // too many placeholders in one statement: the same statement never fits
 	1406: true, // data too long
 	3140: true, // invalid JSON
 }

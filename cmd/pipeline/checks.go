@@ -3,10 +3,10 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
-	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -22,7 +22,7 @@ func newRulesCommand(g *globalFlags) *cobra.Command {
 	cmd := &cobra.Command{Use: "rules", Short: "Check and try the rules of a configuration"}
 	check := &cobra.Command{
 		Use:   "check",
-		Short: "Validate every rule, sink and source; exit 1 on any error, each naming its field",
+		Short: "Validate every rule, sink and source (reading its cookie file); exit 1 on any error, each naming its field",
 		Example: `  pipeline rules check --config config.yaml
   GROUPWATCH_CONFIG=config.yaml pipeline rules check`,
 		Args: cobra.NoArgs,
@@ -30,6 +30,10 @@ func newRulesCommand(g *globalFlags) *cobra.Command {
 			cfg, err := g.config()
 			if err != nil {
 				return err
+			}
+			// Cookie files are read only when their source is crawled: read them all now.
+			if errs := pipeline.CheckSourceCookies(cfg); len(errs) > 0 {
+				return fmt.Errorf("invalid cookies:\n%w", errors.Join(errs...))
 			}
 			fmt.Fprintf(cmd.OutOrStdout(), "ok: %d rules, %d sinks, %d sources\n", len(cfg.Rules), len(cfg.Sinks), len(cfg.Sources))
 			return nil
@@ -103,18 +107,11 @@ those a silence in force now would suppress, with the reason. Nothing is written
 	return cmd
 }
 
-// parseSince reads a duration that may be in days ("7d").
+// parseSince reads a duration that may be in days ("7d"), refusing one too long to count.
 func parseSince(s string) (time.Duration, error) {
-	if d, ok := strings.CutSuffix(s, "d"); ok {
-		n, err := strconv.Atoi(d)
-		if err != nil || n < 0 {
-			return 0, fmt.Errorf("--since %q: want a number of days like 7d, or a duration like 48h", s)
-		}
-		return time.Duration(n) * 24 * time.Hour, nil
-	}
-	d, err := time.ParseDuration(s)
-	if err != nil || d < 0 {
-		return 0, fmt.Errorf("--since %q: want a number of days like 7d, or a duration like 48h", s)
+	d, err := pipeline.ParseAgo(s)
+	if err != nil {
+		return 0, fmt.Errorf("--since %w", err)
 	}
 	return d, nil
 }
