@@ -31,7 +31,7 @@ import (
 // hold "cursor": the fetcher adds the one of the page it asks for.
 //
 // Tokens (Page.NextQuery.Tokens, never printed):
-//   - fb_dtsg: ["DTSGInitialData",[],{"token":"…"}], {"name":"fb_dtsg","value":"…"} or
+//   - fb_dtsg: ["DTSGInitialData",[],{"token":"…"}] (or DTSGInitData), {"name":"fb_dtsg","value":"…"} or
 //     <input name="fb_dtsg" value="…">; signed out the page has none;
 //   - lsd: ["LSD",[],{"token":"…"}], else {"name":"lsd","value":"…"} or <input name="lsd">;
 //   - jazoest: {"name":"jazoest","value":"…"}, <input name="jazoest"> or a jazoest=N in a URL;
@@ -49,6 +49,7 @@ var (
 	}{
 		{"fb_dtsg", []*regexp.Regexp{
 			regexp.MustCompile(`\["DTSGInitialData",\[\],\{"token":"([^"]+)"`),
+			regexp.MustCompile(`\["DTSGInitData",\[\],\{"token":"([^"]+)"`),
 			regexp.MustCompile(`"name":"fb_dtsg","value":"([^"]+)"`),
 			regexp.MustCompile(`name="fb_dtsg" value="([^"]+)"`),
 			regexp.MustCompile(`"dtsg":\{"token":"([^"]+)"`),

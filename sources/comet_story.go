@@ -1,7 +1,9 @@
 package sources
 
 import (
+	"encoding/base64"
 	"net/url"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -106,6 +108,9 @@ var (
 // or nothing but an id (a reference to a story shown elsewhere).
 func storyPost(story map[string]any, base *url.URL) (Post, bool) {
 	p := Post{ExternalID: firstString(story, storyIDPaths)}
+	if p.ExternalID == "" {
+		p.ExternalID = postIDFromStoryID(jsonString(story, "id"))
+	}
 	if !numericID(p.ExternalID) {
 		return Post{}, false
 	}
@@ -184,6 +189,28 @@ func storyImages(story map[string]any, attachments []jsonPath) []string {
 		}
 	}
 	return out
+}
+
+// storyIDRE reads the post id out of a decoded story id: "S:_I<actor>:<post>" or
+// "S:_I<actor>:VK:<post>".
+var storyIDRE = regexp.MustCompile(`^S:_I\d+:(?:VK:)?(\d+)(?::|$)`)
+
+// postIDFromStoryID is the post id inside a story's base64 id, the last resort of a story
+// that names no post_id; "" when the id is not of that form.
+func postIDFromStoryID(id string) string {
+	if id == "" || len(id) > 200 {
+		return ""
+	}
+	raw, err := base64.StdEncoding.DecodeString(id)
+	if err != nil {
+		if raw, err = base64.RawStdEncoding.DecodeString(strings.TrimRight(id, "=")); err != nil {
+			return ""
+		}
+	}
+	if m := storyIDRE.FindSubmatch(raw); m != nil {
+		return string(m[1])
+	}
+	return ""
 }
 
 // numericID: Facebook's post ids are decimal numbers; the base64 "id" of a story is not one.

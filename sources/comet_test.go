@@ -244,3 +244,24 @@ func TestMSiteMarkupNamed(t *testing.T) {
 		}
 	}
 }
+
+// A story that names no post_id still has its post id inside its base64 id.
+func TestStoryIDFallback(t *testing.T) {
+	tests := []struct{ id, want string }{
+		{"UzpfSTE2MTU5NTc3ODM6Vks6MTY5MjUxMjQ2NzcyNzUyNQ==", "1692512467727525"}, // S:_I1615957783:VK:1692512467727525
+		{"UzpfSTY4Mjg2NTgyNTozOTU0MjUxMzkxNTUzNjEw", "3954251391553610"},         // S:_I682865825:3954251391553610, unpadded
+		{"ZmVlZGJhY2s6MTY5MjUxMjQ2NzcyNzUyNQ==", ""},                             // feedback:…, not a story
+		{"not base64!", ""},
+	}
+	for _, tt := range tests {
+		if got := postIDFromStoryID(tt.id); got != tt.want {
+			t.Errorf("%s: %q, want %q", tt.id, got, tt.want)
+		}
+	}
+	story := map[string]any{"__typename": "Story", "id": tests[0].id, "creation_time": json.Number("1480626979"),
+		"actors": []any{map[string]any{"name": "Brendan Sullivan"}}}
+	p, ok := storyPost(story, nil)
+	if !ok || p.ExternalID != "1692512467727525" || p.Author != "Brendan Sullivan" {
+		t.Errorf("story without post_id: %+v, %v", p, ok)
+	}
+}

@@ -108,3 +108,22 @@ func mustRead(t *testing.T, path string) []byte {
 	}
 	return b
 }
+
+// BenchmarkRealworldComet2026Group reads the real 1 MB signed-out group page (71 data-sjs
+// scripts):
+//
+//	go test -run '^$' -bench RealworldComet -benchmem ./sources
+func BenchmarkRealworldComet2026Group(b *testing.B) {
+	path := filepath.Join("..", "..", "shared", "testdata", "realworld", "facebook-2026", "www_group_1443890352589739_signedout_2026-07-29.html")
+	body, err := os.ReadFile(path)
+	if err != nil {
+		b.Skipf("no reference page at %s: %v", path, err)
+	}
+	p := newFacebook(b, nil)
+	b.SetBytes(int64(len(body)))
+	for b.Loop() {
+		if page, err := p.Parse(Response{Body: body}); err != nil || len(page.Posts) != 2 {
+			b.Fatalf("%d posts, %v", len(page.Posts), err)
+		}
+	}
+}
