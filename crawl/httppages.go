@@ -133,6 +133,10 @@ func graphQLEndpoint(pageURL, first string) (*url.URL, error) {
 	return &url.URL{Scheme: u.Scheme, Host: u.Host, Path: "/api/graphql/"}, nil
 }
 
+// DesktopUserAgent is a current desktop Chrome on Linux: www.facebook.com answers a mobile
+// browser with a redirect to m.facebook.com, so today's pages are asked for as a desktop.
+const DesktopUserAgent = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0.0.0 Safari/537.36"
+
 // FirstPageURL is where a crawl of src starts: its URL, with Facebook's chronological order
 // asked for on a www group page that does not choose an order (the default order, "most
 // relevant", mixes old posts in and defeats stop-after-seen).

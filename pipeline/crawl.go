@@ -29,6 +29,10 @@ type Crawlers struct {
 	limiter   crawl.Pacer
 	fetchers  map[string]*crawl.Fetcher
 	parsers   map[string]sources.Parser
+	// pages fetch each source's pages (crawlpages.go); browser is the process's Chromium,
+	// nil until a source fetches with it.
+	pages   map[string]crawl.Pages
+	browser *crawl.Browser
 }
 
 // NewCrawlers prepares every source; a missing cookie or a bad selectors file is an error
@@ -47,7 +51,7 @@ func NewCrawlers(cfg *config.Config, state crawl.State, publisher message.Publis
 	c := &Crawlers{
 		cfg: cfg, state: state, publisher: publisher, topics: NewTopics(cfg.Topics.Prefix), logger: logger,
 		limiter:  pacer,
-		fetchers: map[string]*crawl.Fetcher{}, parsers: map[string]sources.Parser{},
+		fetchers: map[string]*crawl.Fetcher{}, parsers: map[string]sources.Parser{}, pages: map[string]crawl.Pages{},
 	}
 	for i, src := range cfg.Sources {
 		field := fmt.Sprintf("sources[%d] (%s)", i, src.Name)
@@ -63,6 +67,9 @@ func NewCrawlers(cfg *config.Config, state crawl.State, publisher message.Publis
 		f.Limiter, f.Interval = c.limiter, src.MinInterval
 		f.Keys = []string{"source:" + src.Name, "account:" + src.AccountName()}
 		c.fetchers[src.Name] = f
+		if c.pages[src.Name], err = c.sourcePages(src, f, cookies); err != nil {
+			return nil, fmt.Errorf("%s: %w", field, err)
+		}
 		p, err := newSourceParser(src)
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", field, err)
@@ -99,7 +106,7 @@ func (c *Crawlers) Runner(name string, dryRun, force bool) (*crawl.Runner, error
 		return nil, fmt.Errorf("no source named %q in the configuration", name)
 	}
 	r := &crawl.Runner{
-		Source: src, Fetcher: c.fetchers[name], Parser: c.parsers[name], State: c.state,
+		Source: src, Pages: c.pages[name], Fetcher: c.fetchers[name], Parser: c.parsers[name], State: c.state,
 		DryRun: dryRun, Force: force,
 	}
 	if c.publisher != nil {

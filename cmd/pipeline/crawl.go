@@ -72,6 +72,7 @@ posts are known, when one is configured).`,
 			if err != nil {
 				return err
 			}
+			defer crawlers.Close() // kills the browser of a fetch: browser source
 			runner, err := crawlers.Runner(args[0], dryRun, true)
 			if err != nil {
 				return err

@@ -1,0 +1,61 @@
+package pipeline
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+
+	"groupwatch/config"
+	"groupwatch/crawl"
+)
+
+// sourcePages is how a source's pages are fetched: plain HTTP through its Fetcher, or the
+// process's one Chromium (found and checked here, at start, so that a missing browser is an
+// error before anything runs; started at the first crawl that needs it).
+func (c *Crawlers) sourcePages(src config.Source, f *crawl.Fetcher, cookies []*http.Cookie) (crawl.Pages, error) {
+	if src.Kind == config.SourceFacebookGroup && c.cfg.Crawl.UserAgent == "" && wwwFacebook(src.URL) {
+		// www.facebook.com sends a mobile browser to m.facebook.com: ask as a desktop one.
+		f.UserAgent = crawl.DesktopUserAgent
+	}
+	if src.Fetch != config.FetchBrowser {
+		return &crawl.HTTPPages{Fetcher: f}, nil
+	}
+	if c.browser == nil {
+		path, err := crawl.FindChromium(c.cfg.Crawl.BrowserPath)
+		if err != nil {
+			return nil, err
+		}
+		c.browser = &crawl.Browser{Path: path, ProfileDir: c.cfg.Crawl.BrowserProfiles,
+			UserAgent: or(c.cfg.Crawl.UserAgent, crawl.DesktopUserAgent), Logger: c.logger}
+	}
+	return &crawl.BrowserPages{
+		Browser: c.browser, Cookies: cookies, TimeLimit: c.cfg.Crawl.BrowserTimeLimit,
+		Limiter: c.limiter, Interval: src.MinInterval, Keys: f.Keys,
+	}, nil
+}
+
+// wwwFacebook says a URL is on today's desktop site.
+func wwwFacebook(raw string) bool {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return false
+	}
+	host := strings.ToLower(u.Hostname())
+	return host == "www.facebook.com" || host == "facebook.com" || host == "web.facebook.com"
+}
+
+// Close kills the browser, if one was started. A crawl in flight ends with an error and is
+// resumed by the next process from its stored cursor.
+func (c *Crawlers) Close() error {
+	if c == nil || c.browser == nil {
+		return nil
+	}
+	return c.browser.Close()
+}
+
+func or(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
+}
