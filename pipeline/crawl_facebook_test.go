@@ -3,7 +3,6 @@ package pipeline_test
 import (
 	"context"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -25,12 +24,8 @@ func TestFacebookGroupThroughThePipeline(t *testing.T) {
 	for _, fetch := range []string{config.FetchHTTP, config.FetchBrowser} {
 		t.Run(fetch, func(t *testing.T) {
 			if fetch == config.FetchBrowser {
-				if _, err := crawl.FindChromium(""); err != nil {
-					if os.Getenv("CI") == "true" {
-						t.Fatalf("CI must run the browser tests: %v", err)
-					}
-					t.Skipf("skipping the browser test: %v", err)
-				}
+				_, err := crawl.FindChromium("")
+				fakefacebook.SkipWithoutChromium(t, err)
 			}
 			testFacebookGroupThroughThePipeline(t, fetch)
 		})

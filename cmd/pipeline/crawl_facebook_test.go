@@ -41,12 +41,8 @@ func TestCrawlFacebookDryRun(t *testing.T) {
 	for _, fetch := range []string{"http", "browser"} {
 		t.Run(fetch, func(t *testing.T) {
 			if fetch == "browser" {
-				if _, err := crawl.FindChromium(""); err != nil {
-					if os.Getenv("CI") == "true" {
-						t.Fatalf("CI must run the browser tests: %v", err)
-					}
-					t.Skipf("skipping the browser test: %v", err)
-				}
+				_, err := crawl.FindChromium("")
+				fakefacebook.SkipWithoutChromium(t, err)
 			}
 			srv, err := fakefacebook.Start()
 			if err != nil {
