@@ -118,7 +118,14 @@ func (b *Browser) browser(account string) (*chromium, error) {
 	}
 	// The browser outlives every crawl: its contexts come from Background, and Close ends it.
 	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
-	ctx, cancelBrowse := chromedp.NewContext(allocCtx)
+	// chromedp's messages may quote protocol traffic (cookies, tokens): only their fixed
+	// text is logged, never their arguments.
+	quiet := func(level slog.Level) func(string, ...any) {
+		return func(format string, _ ...any) {
+			b.logger().Log(context.Background(), level, "chromium protocol", "message", format, "account", account)
+		}
+	}
+	ctx, cancelBrowse := chromedp.NewContext(allocCtx, chromedp.WithLogf(quiet(slog.LevelDebug)), chromedp.WithErrorf(quiet(slog.LevelWarn)))
 	if err := chromedp.Do(ctx); err != nil {
 		cancelBrowse()
 		cancelAlloc()

@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -304,6 +305,16 @@ func TestBrowserIsReusedAndClosed(t *testing.T) {
 	if b.Running() != 1 {
 		t.Fatalf("%d browsers for one account", b.Running())
 	}
+	// The browser's command line names its profile and never a cookie.
+	lines := chromiumCommandLines(t, b.ProfileDir)
+	if len(lines) == 0 {
+		t.Fatal("no Chromium process runs with the account's profile")
+	}
+	for _, line := range lines {
+		if strings.Contains(line, fakefacebook.XS) || strings.Contains(line, fakefacebook.UserID) {
+			t.Fatalf("a cookie on the browser's command line: %s", line)
+		}
+	}
 	b.Close()
 	if b.Running() != 0 {
 		t.Fatal("a browser survived Close")
@@ -324,4 +335,21 @@ func TestFindChromiumNamesThePackage(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "crawl.browser_path /nowhere/chromium") {
 		t.Fatalf("error %v", err)
 	}
+}
+
+// chromiumCommandLines returns the command lines of the processes that name dir (Linux).
+func chromiumCommandLines(t *testing.T, dir string) []string {
+	t.Helper()
+	procs, err := filepath.Glob("/proc/[0-9]*/cmdline")
+	if err != nil || len(procs) == 0 {
+		t.Skip("no /proc to read command lines from")
+	}
+	var out []string
+	for _, p := range procs {
+		b, err := os.ReadFile(p)
+		if err == nil && strings.Contains(string(b), dir) {
+			out = append(out, strings.ReplaceAll(string(b), "\x00", " "))
+		}
+	}
+	return out
 }
