@@ -16,7 +16,7 @@ const (
 )
 
 // DefaultBrowserTimeLimit bounds one crawl in the browser (crawl.browser_time_limit).
-const DefaultBrowserTimeLimit = 2 * time.Minute
+const DefaultBrowserTimeLimit = 5 * time.Minute
 
 func (c *Config) setFetchDefaults() {
 	for i := range c.Sources {

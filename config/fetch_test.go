@@ -17,7 +17,7 @@ sources:
 	if err != nil {
 		t.Fatal(err)
 	}
-	if cfg.Sources[0].Fetch != FetchHTTP || cfg.Sources[1].Fetch != FetchBrowser || cfg.Crawl.BrowserTimeLimit != 2*time.Minute {
+	if cfg.Sources[0].Fetch != FetchHTTP || cfg.Sources[1].Fetch != FetchBrowser || cfg.Crawl.BrowserTimeLimit != 5*time.Minute {
 		t.Fatalf("defaults: %q %q %s", cfg.Sources[0].Fetch, cfg.Sources[1].Fetch, cfg.Crawl.BrowserTimeLimit)
 	}
 

@@ -68,8 +68,9 @@ type Crawl struct {
 	// BrowserProfiles is the directory of the browser's profiles, one per cookie account.
 	// Default: the user's cache directory, groupwatch/chromium.
 	BrowserProfiles string `yaml:"browser_profiles"`
-	// BrowserTimeLimit bounds one crawl in the browser, page loads and scrolling
-	// included; what was read by then is kept. Default 2m.
+	// BrowserTimeLimit bounds one crawl in the browser, page loads, scrolls and the paced
+	// waits between them included (about min_interval a page); what was read by then is
+	// kept. Default 5m.
 	BrowserTimeLimit time.Duration `yaml:"browser_time_limit"`
 }
 

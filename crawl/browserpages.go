@@ -19,7 +19,7 @@ import (
 // Defaults of BrowserPages.
 const (
 	// DefaultBrowserTimeLimit bounds one crawl in the browser, scrolling included.
-	DefaultBrowserTimeLimit = 2 * time.Minute
+	DefaultBrowserTimeLimit = 5 * time.Minute
 	// scrollWait is how long one scroll waits for the page to fetch its next answer
 	// before it scrolls again.
 	scrollWait = 5 * time.Second
@@ -41,9 +41,11 @@ type BrowserPages struct {
 	Limiter  Pacer
 	Interval time.Duration
 	Keys     []string
-	// TimeLimit bounds one run. Default DefaultBrowserTimeLimit.
+	// TimeLimit bounds one run, paced waits included, in wall-clock time (the browser's
+	// own timeouts are). Default DefaultBrowserTimeLimit.
 	TimeLimit time.Duration
-	Clock     Clock
+	// Clock paces and backs off; default RealClock.
+	Clock Clock
 }
 
 // Walk opens a tab in the account's browser and loads the cookies into it.
@@ -58,7 +60,7 @@ func (p *BrowserPages) Walk(ctx context.Context, src config.Source, resume strin
 	}
 	w := &browserWalk{
 		p: p, tab: tab, closeTab: closeTab, first: FirstPageURL(src), resume: resume, parse: parse,
-		net: newNetLog(), deadline: p.clock().Now().Add(limit), limit: limit,
+		net: newNetLog(), deadline: time.Now().Add(limit), limit: limit,
 	}
 	if err := chromedp.Listen(tab, w.net.onEvent); err != nil {
 		closeTab()
@@ -151,8 +153,26 @@ func (w *browserWalk) pace(ctx context.Context) error {
 }
 
 // open navigates to a page and returns its document as the server sent it, after any
-// redirect (a login wall is a redirect to /login).
+// redirect (a login wall is a redirect to /login). A 5xx or 429 document is loaded again
+// after a doubling wait, as Fetcher retries a request.
 func (w *browserWalk) open(ctx context.Context, rawURL string) (*Page, error) {
+	wait := defaultBackoff
+	for attempt := 1; ; attempt++ {
+		pg, err := w.openOnce(ctx, rawURL)
+		if err != nil || (pg.Status < 500 && pg.Status != http.StatusTooManyRequests) || attempt == browserAttempts {
+			return pg, err
+		}
+		if !w.p.clock().Sleep(ctx, wait) {
+			return nil, ctx.Err()
+		}
+		wait = min(wait*2, maxBackoff)
+	}
+}
+
+// browserAttempts bounds the loads of one page that keeps answering 5xx or 429.
+const browserAttempts = 3
+
+func (w *browserWalk) openOnce(ctx context.Context, rawURL string) (*Page, error) {
 	if err := w.pace(ctx); err != nil {
 		return nil, err
 	}
@@ -161,7 +181,7 @@ func (w *browserWalk) open(ctx context.Context, rawURL string) (*Page, error) {
 		if ctx.Err() != nil {
 			return nil, ctx.Err()
 		}
-		if !w.p.clock().Now().Before(w.deadline) {
+		if !time.Now().Before(w.deadline) {
 			return nil, fmt.Errorf("open %s in the browser: the time limit of %s ran out", redactRaw(rawURL), w.limit)
 		}
 		return nil, fmt.Errorf("open %s in the browser: %v", redactRaw(rawURL), err)
@@ -184,7 +204,7 @@ func (w *browserWalk) scroll(ctx context.Context) (*Page, error) {
 		if r, ok := w.net.nextAnswer(); ok {
 			return w.body(ctx, r)
 		}
-		if !w.p.clock().Now().Before(w.deadline) {
+		if !time.Now().Before(w.deadline) {
 			return nil, w.timeUp()
 		}
 		if err := w.pace(ctx); err != nil {
@@ -283,7 +303,7 @@ func (w *browserWalk) timeUp() error {
 }
 
 func (w *browserWalk) timeUpOr(err error) error {
-	if !w.p.clock().Now().Before(w.deadline) {
+	if !time.Now().Before(w.deadline) {
 		return w.timeUp()
 	}
 	return err

@@ -70,7 +70,7 @@ var fetchers = []fetcher{
 		if err != nil {
 			t.Fatal(err)
 		}
-		f.Clock, f.MaxAttempts = clock, 1
+		f.Clock, f.MaxAttempts = clock, 3
 		f.Limiter, f.Interval, f.Keys = &Limiter{Clock: clock}, 20*time.Second, []string{"source:g", "account:a"}
 		return &HTTPPages{Fetcher: f}
 	}},
@@ -78,7 +78,7 @@ var fetchers = []fetcher{
 		b := testBrowser(t)
 		// Pacing on a fake clock: the test does not wait 20 s per scroll, but the
 		// limiter still books every page load and scroll.
-		return &BrowserPages{Browser: b, Cookies: cookies, TimeLimit: 20 * time.Second,
+		return &BrowserPages{Browser: b, Cookies: cookies, TimeLimit: 20 * time.Second, Clock: clock,
 			Limiter: &Limiter{Clock: clock}, Interval: 20 * time.Second, Keys: []string{"source:g", "account:a"}}
 	}},
 }
@@ -217,6 +217,25 @@ func TestFetchersResumeFromTheStoredCursor(t *testing.T) {
 			cursors, problem := h.srv.Cursors()
 			if problem != "" || strings.Join(cursors, ",") != "AQHRfake3cursor,AQHRfake6cursor" {
 				t.Fatalf("GraphQL POSTs %v, problem %q", cursors, problem)
+			}
+		})
+	}
+}
+
+// A group page that answers 503 twice is loaded again after a doubling wait.
+func TestFetchersBackOffOnServerErrors(t *testing.T) {
+	for _, fx := range fetchers {
+		t.Run(fx.name, func(t *testing.T) {
+			h := newFBHarness(t, fx, fakefacebook.GroupID, fakefacebook.UserID)
+			h.runner.Source.MaxPages = 1
+			h.srv.FailNext(2)
+			res := h.run(t, "g@9")
+			if res.Verdict != "ok" || res.New != 4 {
+				t.Fatalf("result %+v", res)
+			}
+			// The backoff's waits, 2 s then 4 s, each followed by the pace's rest of 20 s.
+			if w := h.clock.sleeps; len(w) != 4 || w[0] != 2*time.Second || w[2] != 4*time.Second {
+				t.Fatalf("waits %v", w)
 			}
 		})
 	}

@@ -62,6 +62,8 @@ type Server struct {
 	// SlowDelay is how long the slow group's GraphQL answers take. Default 1 minute.
 	slowDelay time.Duration
 	log       []Request
+	// failures is how many group page loads still answer 503.
+	failures int
 	srv       *http.Server
 	ln        net.Listener
 }
@@ -140,6 +142,13 @@ func (s *Server) SetSlowDelay(d time.Duration) {
 	s.mu.Unlock()
 }
 
+// FailNext makes the next n group page loads answer 503 Service Unavailable.
+func (s *Server) FailNext(n int) {
+	s.mu.Lock()
+	s.failures = n
+	s.mu.Unlock()
+}
+
 // Requests returns what the fake was asked, in order.
 func (s *Server) Requests() []Request {
 	s.mu.Lock()
@@ -211,7 +220,15 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) group(w http.ResponseWriter, r *http.Request, id string, blocked bool) {
+	s.mu.Lock()
+	fail := s.failures > 0
+	if fail {
+		s.failures--
+	}
+	s.mu.Unlock()
 	switch {
+	case fail:
+		http.Error(w, "Sorry, something went wrong.", http.StatusServiceUnavailable)
 	case blocked || id == BlockedGroup:
 		writeHTML(w, messagePage("You're Temporarily Blocked", "You're Temporarily Blocked. It looks like you were misusing this feature by going too fast."))
 	case id == CheckpointGroup:
