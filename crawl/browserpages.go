@@ -100,9 +100,8 @@ type browserWalk struct {
 	started bool
 	// direct: the walk posts the query from the page itself (a resumed run) rather than
 	// scrolling.
-	direct  bool
-	query   *sources.GraphQLQuery
-	pageURL string
+	direct bool
+	query  *sources.GraphQLQuery
 }
 
 func (w *browserWalk) Close() { w.closeTab() }
@@ -123,6 +122,7 @@ func (w *browserWalk) Next(ctx context.Context, prev *sources.Page) (*Page, erro
 	}
 	if prev.NextQuery != nil && w.query == nil {
 		w.query = prev.NextQuery
+		w.net.setFeedQuery(w.query.FriendlyName)
 	}
 	switch {
 	case prev.Next != "":
@@ -190,11 +190,7 @@ func (w *browserWalk) openOnce(ctx context.Context, rawURL string) (*Page, error
 	if !ok {
 		return nil, fmt.Errorf("open %s in the browser: no document came back", redactRaw(rawURL))
 	}
-	pg, err := w.body(ctx, doc)
-	if err == nil && w.pageURL == "" {
-		w.pageURL = pg.URL
-	}
-	return pg, err
+	return w.body(ctx, doc)
 }
 
 // scroll scrolls to the bottom until the page has fetched its next answer, each scroll
@@ -242,6 +238,7 @@ func (w *browserWalk) resumeQuery(ctx context.Context, cursor string) (*Page, er
 	if !usableQuery(w.query) {
 		return nil, &Stop{Reason: "cannot resume at the stored cursor: " + noQuery}
 	}
+	w.net.setFeedQuery(w.query.FriendlyName)
 	w.net.dropAnswers() // what the page fetched on its own is from the top of the feed
 	return w.postQuery(ctx, cursor)
 }

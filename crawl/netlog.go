@@ -21,6 +21,9 @@ type netResponse struct {
 	// failed is the browser's error text when loading failed.
 	failed string
 	doc    bool
+	// query is a GraphQL request's fb_api_req_friendly_name, "" when the request did not
+	// say.
+	query string
 }
 
 // netLog follows a tab's network events. Its onEvent runs on chromedp's event goroutine and
@@ -35,10 +38,14 @@ type netLog struct {
 	pending   map[network.RequestID]*netResponse
 	answers   []netResponse
 	notify    chan struct{}
+	// queries are the friendly names of the GraphQL requests sent; feedQuery is the one the
+	// page declared for its feed, once known.
+	queries   map[network.RequestID]string
+	feedQuery string
 }
 
 func newNetLog() *netLog {
-	return &netLog{pending: map[network.RequestID]*netResponse{}, notify: make(chan struct{}, 1)}
+	return &netLog{pending: map[network.RequestID]*netResponse{}, queries: map[network.RequestID]string{}, notify: make(chan struct{}, 1)}
 }
 
 func (n *netLog) setMainFrame(id cdp.FrameID) {
@@ -53,10 +60,53 @@ func isGraphQL(raw string) bool {
 	return err == nil && strings.TrimSuffix(u.Path, "/") == "/api/graphql"
 }
 
+// setFeedQuery names the feed's pagination query: answers of other queries are not pages.
+func (n *netLog) setFeedQuery(name string) {
+	n.mu.Lock()
+	n.feedQuery = name
+	n.mu.Unlock()
+}
+
+// feedAnswer says a GraphQL answer is a page of the feed: the page fetches other queries
+// too (comments, presence, notifications), which are not pages and would read as
+// unexpected ones. An answer whose query is not known is taken.
+func (n *netLog) feedAnswer(query string) bool {
+	switch {
+	case query == "":
+		return true
+	case n.feedQuery != "":
+		return query == n.feedQuery
+	}
+	return strings.HasSuffix(query, "PaginationQuery")
+}
+
+// friendlyName is a GraphQL request's query name: its X-FB-Friendly-Name header, else the
+// fb_api_req_friendly_name of its form.
+func friendlyName(r *network.Request) string {
+	for k, v := range r.Headers {
+		if s, ok := v.(string); ok && strings.EqualFold(k, "X-FB-Friendly-Name") {
+			return s
+		}
+	}
+	var body []byte
+	for _, e := range r.PostDataEntries {
+		body = append(body, e.Bytes...)
+	}
+	form, err := url.ParseQuery(string(body))
+	if err != nil {
+		return ""
+	}
+	return form.Get("fb_api_req_friendly_name")
+}
+
 func (n *netLog) onEvent(ev any) {
 	n.mu.Lock()
 	defer n.mu.Unlock()
 	switch ev := ev.(type) {
+	case *network.EventRequestWillBeSent:
+		if ev.Request != nil && isGraphQL(ev.Request.URL) {
+			n.queries[ev.RequestID] = friendlyName(ev.Request)
+		}
 	case *network.EventResponseReceived:
 		r := &netResponse{id: ev.RequestID, url: ev.Response.URL, status: int(ev.Response.Status), contentType: contentType(ev.Response)}
 		switch {
@@ -64,7 +114,11 @@ func (n *netLog) onEvent(ev any) {
 			r.doc, n.wantDoc, n.doc, n.docDone = true, false, r, false
 			n.pending[ev.RequestID] = r
 		case isGraphQL(ev.Response.URL):
-			n.pending[ev.RequestID] = r
+			r.query = n.queries[ev.RequestID]
+			delete(n.queries, ev.RequestID)
+			if n.feedAnswer(r.query) {
+				n.pending[ev.RequestID] = r
+			}
 		}
 	case *network.EventLoadingFinished:
 		n.finish(ev.RequestID, "")

@@ -63,6 +63,11 @@ const scrollScript = `
       })
       .catch(function () { loading = false; });
   }
+  // Like Facebook's, the page asks for other things than its feed: not pages of it.
+  fetch("/api/graphql/", {method: "POST", credentials: "include", body: new URLSearchParams({
+    av: user, __a: "1", fb_dtsg: dtsg, fb_api_req_friendly_name: "CometNotificationsDropdownQuery",
+    variables: "{}", doc_id: "5000000000000001"
+  })});
   window.addEventListener("scroll", function () {
     if (window.innerHeight + window.scrollY >= document.documentElement.scrollHeight - 100) load();
   });

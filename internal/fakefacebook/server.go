@@ -41,6 +41,8 @@ const (
 	DocID = "7392323987463765"
 	// PageSize is how many feed stories a page holds.
 	PageSize = 3
+	// notificationsQuery is a query the page sends that is not its feed's.
+	notificationsQuery = "CometNotificationsDropdownQuery"
 )
 
 // Story is one post of the fake group's feed.
@@ -71,6 +73,8 @@ type Server struct {
 // Request is what the fake was asked, for tests to check.
 type Request struct {
 	Method, Path string
+	// Query is a GraphQL POST's fb_api_req_friendly_name.
+	Query string
 	// Cursor is a GraphQL POST's cursor variable.
 	Cursor string
 	// Problem says what was wrong with a GraphQL POST's form ("" when it was right).
@@ -156,13 +160,13 @@ func (s *Server) Requests() []Request {
 	return append([]Request(nil), s.log...)
 }
 
-// Cursors returns the cursors of the GraphQL POSTs, in order, and the first problem any
-// POST's form had.
+// Cursors returns the cursors of the feed's GraphQL POSTs, in order, and the first problem
+// any of their forms had.
 func (s *Server) Cursors() ([]string, string) {
 	var cursors []string
 	problem := ""
 	for _, r := range s.Requests() {
-		if r.Method == http.MethodPost {
+		if r.Method == http.MethodPost && r.Query != notificationsQuery {
 			cursors = append(cursors, r.Cursor)
 			if problem == "" {
 				problem = r.Problem
@@ -276,6 +280,11 @@ func (s *Server) graphQL(w http.ResponseWriter, r *http.Request, blocked bool) {
 	var vars map[string]any
 	if err := r.ParseForm(); err != nil {
 		req.Problem = "unreadable form"
+	} else if req.Query = r.PostForm.Get("fb_api_req_friendly_name"); req.Query == notificationsQuery {
+		// Not the feed: the page asks for other things too, as Facebook's does.
+		s.record(req)
+		w.Write([]byte(`for (;;);{"data":{"viewer":{"notifications_unseen_count":2}},"extensions":{"is_final":true}}`))
+		return
 	} else if err := json.Unmarshal([]byte(r.PostForm.Get("variables")), &vars); err != nil {
 		req.Problem = "variables are not JSON"
 	}
