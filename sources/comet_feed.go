@@ -51,10 +51,12 @@ func (f *cometFeed) read(p relayPayload) {
 }
 
 // highlightStory is the story of a group's highlight unit (a pinned or featured post shown
-// above the feed: GroupHighlightPostUnit). Its story carries no __typename of its own.
+// above the feed: GroupHighlightPostUnit, marked by __isGroupHighlightUnit or its
+// is_unit_pinned flag). Its story carries no __typename of its own.
 func highlightStory(obj map[string]any) (map[string]any, bool) {
 	_, isUnit := obj["__isGroupHighlightUnit"]
-	if !isUnit && !strings.HasSuffix(jsonString(obj, "__typename"), "HighlightPostUnit") {
+	_, hasPinFlag := obj["is_unit_pinned"]
+	if !isUnit && !hasPinFlag && !strings.HasSuffix(jsonString(obj, "__typename"), "HighlightPostUnit") {
 		return nil, false
 	}
 	story, ok := obj["story"].(map[string]any)

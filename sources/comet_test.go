@@ -265,3 +265,24 @@ func TestStoryIDFallback(t *testing.T) {
 		t.Errorf("story without post_id: %+v, %v", p, ok)
 	}
 }
+
+// Each mark of a highlight unit makes its story a pinned post; a feed edge's story is not.
+func TestHighlightUnitMarks(t *testing.T) {
+	story := map[string]any{"post_id": "11", "creation_time": json.Number("1704870000"), "actors": []any{map[string]any{"name": "A"}}}
+	tests := []struct {
+		unit   map[string]any
+		pinned bool
+	}{
+		{map[string]any{"__isGroupHighlightUnit": "GroupHighlightPostUnit", "story": story}, true},
+		{map[string]any{"__typename": "GroupHighlightPostUnit", "story": story}, true},
+		{map[string]any{"__typename": "SomeNewUnit", "is_unit_pinned": true, "story": story}, true},
+		{map[string]any{"__typename": "GroupsFeedEdge", "story": story}, false},
+	}
+	for _, tt := range tests {
+		f := newCometFeed(nil)
+		f.read(relayPayload{data: map[string]any{"units": []any{tt.unit}}})
+		if got := len(f.posts) == 1 && f.posts[0].Pinned; got != tt.pinned {
+			t.Errorf("%v: pinned post %v, want %v", tt.unit["__typename"], got, tt.pinned)
+		}
+	}
+}
