@@ -286,3 +286,23 @@ func TestHighlightUnitMarks(t *testing.T) {
 		}
 	}
 }
+
+// Scripts that can hold neither a result nor a declared query are not decoded; spaced-out
+// JSON still is.
+func TestHoldsPayloadOrQuery(t *testing.T) {
+	tests := []struct {
+		text string
+		want bool
+	}{
+		{`{"__bbox":{"complete":true,"result":{"data":{}}}}`, true},
+		{`{"__bbox" : {"result" :` + "\n" + ` {"data":{}}}}`, true},
+		{`{"gkxData":{"999":{"result":false,"hash":null}},"result":"x"}`, false},
+		{`{"expectedPreloaders":[{"queryID":"1"}]}`, true},
+		{`{"define":[["LSD",[],{"token":"x"},323]]}`, false},
+	}
+	for _, tt := range tests {
+		if got := holdsPayloadOrQuery(tt.text); got != tt.want {
+			t.Errorf("%s: %v, want %v", tt.text, got, tt.want)
+		}
+	}
+}
