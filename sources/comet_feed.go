@@ -2,6 +2,7 @@ package sources
 
 import (
 	"net/url"
+	"slices"
 	"strings"
 )
 
@@ -99,4 +100,22 @@ func (f *cometFeed) add(p Post) {
 	}
 	f.index[p.ExternalID] = len(f.posts)
 	f.posts = append(f.posts, p)
+}
+
+// ordered are the posts as the page shows them: pinned posts above the feed, each group in
+// the order read. (Within one payload, objects' keys are walked in sorted order, not the
+// page's: a first payload holding both the feed and the highlight units lists "group_feed"
+// before "if_viewer_can_see_highlight_units".)
+func (f *cometFeed) ordered() []Post {
+	out := slices.Clone(f.posts)
+	slices.SortStableFunc(out, func(a, b Post) int {
+		switch {
+		case a.Pinned == b.Pinned:
+			return 0
+		case a.Pinned:
+			return -1
+		}
+		return 1
+	})
+	return out
 }

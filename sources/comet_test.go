@@ -306,3 +306,25 @@ func TestHoldsPayloadOrQuery(t *testing.T) {
 		}
 	}
 }
+
+// Pinned posts come first, as the page shows them above the feed, even when the payload
+// lists the feed first.
+func TestCometPinnedFirst(t *testing.T) {
+	st := func(id string) map[string]any {
+		return map[string]any{"__typename": "Story", "post_id": id, "actors": []any{map[string]any{"name": "A"}}}
+	}
+	data := map[string]any{"group": map[string]any{
+		"group_feed": map[string]any{"edges": []any{map[string]any{"node": st("2")}, map[string]any{"node": st("3")}}},
+		"if_viewer_can_see_highlight_units": map[string]any{"highlight_units": map[string]any{"edges": []any{
+			map[string]any{"node": map[string]any{"__isGroupHighlightUnit": "x", "story": st("1")}}}}},
+	}}
+	f := newCometFeed(nil)
+	f.read(relayPayload{data: data})
+	var ids []string
+	for _, p := range f.ordered() {
+		ids = append(ids, p.ExternalID)
+	}
+	if strings.Join(ids, ",") != "1,2,3" || !f.ordered()[0].Pinned {
+		t.Errorf("order %v", ids)
+	}
+}
