@@ -328,3 +328,19 @@ func TestCometPinnedFirst(t *testing.T) {
 		t.Errorf("order %v", ids)
 	}
 }
+
+// Each count comes from the first feedback that has it; a video's thumbnail is its picture.
+func TestStoryCountsAcrossFeedbacks(t *testing.T) {
+	story := map[string]any{"__typename": "Story", "post_id": "5", "actors": []any{map[string]any{"name": "A"}},
+		"comet_sections": map[string]any{"feedback": map[string]any{"story": map[string]any{"story_ufi_container": map[string]any{"story": map[string]any{
+			"feedback_context": map[string]any{"feedback_target_with_context": map[string]any{"comet_ufi_summary_and_actions_renderer": map[string]any{
+				"feedback": map[string]any{"i18n_reaction_count": "3,4K"}}}}}}}}},
+		"feedback": map[string]any{"total_comment_count": json.Number("7"), "i18n_share_count": "12"},
+		"attachments": []any{map[string]any{"styles": map[string]any{"attachment": map[string]any{"media": map[string]any{
+			"__typename": "Video", "preferred_thumbnail": map[string]any{"image": map[string]any{"uri": "https://scontent.xx.fbcdn.net/thumb.jpg"}}}}}}},
+	}
+	p, ok := storyPost(story, nil)
+	if !ok || p.Likes != 3400 || p.Comments != 7 || p.Shares != 12 || len(p.Images) != 1 {
+		t.Errorf("%+v", p)
+	}
+}
