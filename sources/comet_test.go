@@ -344,3 +344,26 @@ func TestStoryCountsAcrossFeedbacks(t *testing.T) {
 		t.Errorf("%+v", p)
 	}
 }
+
+// The walker stops at maxJSONDepth: a story nested deeper is not read, one above it is.
+func TestJSONWalkerDepthLimit(t *testing.T) {
+	nested := func(depth int) []byte {
+		story := `{"__typename":"Story","post_id":"7","actors":[{"name":"A"}]}`
+		return []byte(`{"data":` + strings.Repeat(`{"a":`, depth) + story + strings.Repeat(`}`, depth) + `}`)
+	}
+	for _, tt := range []struct {
+		depth int
+		posts int
+	}{{maxJSONDepth - 10, 1}, {maxJSONDepth + 10, 0}, {5000, 0}} {
+		page, err := newFacebook(t, nil).Parse(Response{Body: nested(tt.depth)})
+		if tt.depth > 9000 && err != nil {
+			continue // encoding/json refuses it first
+		}
+		if err != nil {
+			t.Fatalf("depth %d: %v", tt.depth, err)
+		}
+		if len(page.Posts) != tt.posts {
+			t.Errorf("depth %d: %d posts, want %d", tt.depth, len(page.Posts), tt.posts)
+		}
+	}
+}
