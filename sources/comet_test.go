@@ -367,3 +367,24 @@ func TestJSONWalkerDepthLimit(t *testing.T) {
 		}
 	}
 }
+
+// The AJAX endpoints' error answers (for (;;);{"__ar":1,"error":…}) say what they are.
+func TestAJAXErrorAnswers(t *testing.T) {
+	tests := []struct {
+		body string
+		want Verdict
+	}{
+		{`for (;;);{"__ar":1,"error":1357001,"errorSummary":"Not Logged In","errorDescription":"Please log in to continue.","payload":null}`, VerdictLoginWall},
+		{`for (;;);{"__ar":1,"error":1390008,"errorSummary":"You can’t use this feature at the moment","errorDescription":"We limit how often you can post, comment or do other things.","payload":null}`, VerdictBlocked},
+		{`for (;;);{"__ar":1,"error":1357004,"errorSummary":"Sorry, something went wrong","errorDescription":"Please try closing and re-opening your browser window.","payload":null}`, VerdictUnexpected},
+	}
+	for _, tt := range tests {
+		page, err := newFacebook(t, nil).Parse(Response{Body: []byte(tt.body)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if page.Verdict != tt.want || page.Markup != MarkupMSite {
+			t.Errorf("%.60s: verdict %s markup %s, want %s", tt.body, page.Verdict, page.Markup, tt.want)
+		}
+	}
+}
