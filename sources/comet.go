@@ -24,7 +24,7 @@ func (f *FacebookGroup) parseComet(r Response, base *url.URL) (Page, error) {
 	for _, p := range sc.payloads {
 		feed.read(p)
 	}
-	page := Page{Markup: MarkupComet, Posts: feed.posts, NextCursor: feed.cursor}
+	page := Page{Markup: MarkupComet, Posts: feed.ordered(), NextCursor: feed.cursor}
 	if len(page.Posts) > 0 || feed.pageInfo {
 		page.Verdict = VerdictOK
 		var note string
@@ -113,7 +113,7 @@ func (f *FacebookGroup) parseGraphQL(r Response, base *url.URL) (Page, error) {
 	for _, p := range a.payloads {
 		feed.read(p)
 	}
-	page := Page{Markup: MarkupGraphQL, Posts: feed.posts, NextCursor: feed.cursor}
+	page := Page{Markup: MarkupGraphQL, Posts: feed.ordered(), NextCursor: feed.cursor}
 	if len(page.Posts) > 0 || feed.pageInfo {
 		page.Verdict = VerdictOK
 		if a.broken {

@@ -2,6 +2,7 @@ package sources
 
 import (
 	"net/url"
+	"slices"
 	"strings"
 )
 
@@ -51,10 +52,12 @@ func (f *cometFeed) read(p relayPayload) {
 }
 
 // highlightStory is the story of a group's highlight unit (a pinned or featured post shown
-// above the feed: GroupHighlightPostUnit). Its story carries no __typename of its own.
+// above the feed: GroupHighlightPostUnit, marked by __isGroupHighlightUnit or its
+// is_unit_pinned flag). Its story carries no __typename of its own.
 func highlightStory(obj map[string]any) (map[string]any, bool) {
 	_, isUnit := obj["__isGroupHighlightUnit"]
-	if !isUnit && !strings.HasSuffix(jsonString(obj, "__typename"), "HighlightPostUnit") {
+	_, hasPinFlag := obj["is_unit_pinned"]
+	if !isUnit && !hasPinFlag && !strings.HasSuffix(jsonString(obj, "__typename"), "HighlightPostUnit") {
 		return nil, false
 	}
 	story, ok := obj["story"].(map[string]any)
@@ -97,4 +100,22 @@ func (f *cometFeed) add(p Post) {
 	}
 	f.index[p.ExternalID] = len(f.posts)
 	f.posts = append(f.posts, p)
+}
+
+// ordered are the posts as the page shows them: pinned posts above the feed, each group in
+// the order read. (Within one payload, objects' keys are walked in sorted order, not the
+// page's: a first payload holding both the feed and the highlight units lists "group_feed"
+// before "if_viewer_can_see_highlight_units".)
+func (f *cometFeed) ordered() []Post {
+	out := slices.Clone(f.posts)
+	slices.SortStableFunc(out, func(a, b Post) int {
+		switch {
+		case a.Pinned == b.Pinned:
+			return 0
+		case a.Pinned:
+			return -1
+		}
+		return 1
+	})
+	return out
 }

@@ -167,18 +167,6 @@ func firstString(v any, paths []jsonPath) string {
 	return ""
 }
 
-// firstObject is the first object one of the paths leads to from v, or nil.
-func firstObject(v any, paths []jsonPath) map[string]any {
-	for _, p := range paths {
-		for _, x := range p.find(v) {
-			if m, ok := x.(map[string]any); ok {
-				return m
-			}
-		}
-	}
-	return nil
-}
-
 // firstCount is the first count one of the paths leads to from v: a number, or a displayed
 // count such as "1.2K" or "1,2 k". ok is false when no path leads to one.
 func firstCount(v any, paths []jsonPath) (n int, ok bool) {

@@ -64,7 +64,7 @@ func readCometScripts(doc *goquery.Document) cometScripts {
 		}
 		out.scripts++
 		text := s.Text()
-		if len(text) > budget {
+		if len(text) > budget || !holdsPayloadOrQuery(text) {
 			return
 		}
 		budget -= len(text)
@@ -74,6 +74,29 @@ func readCometScripts(doc *goquery.Document) cometScripts {
 		}
 	})
 	return out
+}
+
+// holdsPayloadOrQuery: the script may hold a GraphQL result or a declared query. Half the
+// JSON of a real page is module definitions and configuration holding neither, and
+// decoding it was half the time of reading the page.
+func holdsPayloadOrQuery(text string) bool {
+	return keyHoldsObject(text, `"result"`) || strings.Contains(text, `"queryID"`)
+}
+
+// keyHoldsObject: somewhere in text the key is followed by a colon and an object, white
+// space allowed between.
+func keyHoldsObject(text, key string) bool {
+	for {
+		i := strings.Index(text, key)
+		if i < 0 {
+			return false
+		}
+		text = text[i+len(key):]
+		rest := strings.TrimLeft(text, " \t\r\n")
+		if strings.HasPrefix(rest, ":") && strings.HasPrefix(strings.TrimLeft(rest[1:], " \t\r\n"), "{") {
+			return true
+		}
+	}
 }
 
 // collect walks one decoded script.

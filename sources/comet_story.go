@@ -100,6 +100,8 @@ var (
 		"media.image.uri",
 		"styles.attachment.all_subattachments.nodes[].media.image.uri",
 		"styles.attachment.all_subattachments.nodes[].media.photo_image.uri",
+		"styles.attachment.media.preferred_thumbnail.image.uri",
+		"styles.attachment.media.thumbnailImage.uri",
 		"all_subattachments.nodes[].media.image.uri",
 	)
 )
@@ -120,11 +122,10 @@ func storyPost(story map[string]any, base *url.URL) (Post, bool) {
 	p.Author, p.AuthorID, p.AuthorURL = storyAuthor(story, base)
 	p.Text = strings.TrimSpace(firstString(story, storyTextPaths))
 	p.URL = cleanFacebookURL(base, firstString(story, storyURLPaths))
-	if fb := firstObject(story, storyFeedbackPaths); fb != nil {
-		p.Likes, _ = firstCount(fb, reactionPaths)
-		p.Comments, _ = firstCount(fb, commentPaths)
-		p.Shares, _ = firstCount(fb, sharePaths)
-	}
+	feedbacks := allObjects(story, storyFeedbackPaths)
+	p.Likes = countIn(feedbacks, reactionPaths)
+	p.Comments = countIn(feedbacks, commentPaths)
+	p.Shares = countIn(feedbacks, sharePaths)
 	if shared := firstString(story, sharedIDPaths); numericID(shared) && shared != p.ExternalID {
 		p.SharedExternalID = shared
 	}
@@ -146,6 +147,30 @@ func storyPost(story map[string]any, base *url.URL) (Post, bool) {
 		return Post{}, false
 	}
 	return p, true
+}
+
+// allObjects are the objects the paths lead to from v, first path's first.
+func allObjects(v any, paths []jsonPath) []map[string]any {
+	var out []map[string]any
+	for _, p := range paths {
+		for _, x := range p.find(v) {
+			if m, ok := x.(map[string]any); ok {
+				out = append(out, m)
+			}
+		}
+	}
+	return out
+}
+
+// countIn is the count of the first feedback object that has one: the UFI renderer's may
+// lack a count that the story's own feedback carries.
+func countIn(feedbacks []map[string]any, paths []jsonPath) int {
+	for _, fb := range feedbacks {
+		if n, ok := firstCount(fb, paths); ok {
+			return n
+		}
+	}
+	return 0
 }
 
 // storyAuthor takes the name, id and profile address each from the first actor that has it.

@@ -265,3 +265,126 @@ func TestStoryIDFallback(t *testing.T) {
 		t.Errorf("story without post_id: %+v, %v", p, ok)
 	}
 }
+
+// Each mark of a highlight unit makes its story a pinned post; a feed edge's story is not.
+func TestHighlightUnitMarks(t *testing.T) {
+	story := map[string]any{"post_id": "11", "creation_time": json.Number("1704870000"), "actors": []any{map[string]any{"name": "A"}}}
+	tests := []struct {
+		unit   map[string]any
+		pinned bool
+	}{
+		{map[string]any{"__isGroupHighlightUnit": "GroupHighlightPostUnit", "story": story}, true},
+		{map[string]any{"__typename": "GroupHighlightPostUnit", "story": story}, true},
+		{map[string]any{"__typename": "SomeNewUnit", "is_unit_pinned": true, "story": story}, true},
+		{map[string]any{"__typename": "GroupsFeedEdge", "story": story}, false},
+	}
+	for _, tt := range tests {
+		f := newCometFeed(nil)
+		f.read(relayPayload{data: map[string]any{"units": []any{tt.unit}}})
+		if got := len(f.posts) == 1 && f.posts[0].Pinned; got != tt.pinned {
+			t.Errorf("%v: pinned post %v, want %v", tt.unit["__typename"], got, tt.pinned)
+		}
+	}
+}
+
+// Scripts that can hold neither a result nor a declared query are not decoded; spaced-out
+// JSON still is.
+func TestHoldsPayloadOrQuery(t *testing.T) {
+	tests := []struct {
+		text string
+		want bool
+	}{
+		{`{"__bbox":{"complete":true,"result":{"data":{}}}}`, true},
+		{`{"__bbox" : {"result" :` + "\n" + ` {"data":{}}}}`, true},
+		{`{"gkxData":{"999":{"result":false,"hash":null}},"result":"x"}`, false},
+		{`{"expectedPreloaders":[{"queryID":"1"}]}`, true},
+		{`{"define":[["LSD",[],{"token":"x"},323]]}`, false},
+	}
+	for _, tt := range tests {
+		if got := holdsPayloadOrQuery(tt.text); got != tt.want {
+			t.Errorf("%s: %v, want %v", tt.text, got, tt.want)
+		}
+	}
+}
+
+// Pinned posts come first, as the page shows them above the feed, even when the payload
+// lists the feed first.
+func TestCometPinnedFirst(t *testing.T) {
+	st := func(id string) map[string]any {
+		return map[string]any{"__typename": "Story", "post_id": id, "actors": []any{map[string]any{"name": "A"}}}
+	}
+	data := map[string]any{"group": map[string]any{
+		"group_feed": map[string]any{"edges": []any{map[string]any{"node": st("2")}, map[string]any{"node": st("3")}}},
+		"if_viewer_can_see_highlight_units": map[string]any{"highlight_units": map[string]any{"edges": []any{
+			map[string]any{"node": map[string]any{"__isGroupHighlightUnit": "x", "story": st("1")}}}}},
+	}}
+	f := newCometFeed(nil)
+	f.read(relayPayload{data: data})
+	var ids []string
+	for _, p := range f.ordered() {
+		ids = append(ids, p.ExternalID)
+	}
+	if strings.Join(ids, ",") != "1,2,3" || !f.ordered()[0].Pinned {
+		t.Errorf("order %v", ids)
+	}
+}
+
+// Each count comes from the first feedback that has it; a video's thumbnail is its picture.
+func TestStoryCountsAcrossFeedbacks(t *testing.T) {
+	story := map[string]any{"__typename": "Story", "post_id": "5", "actors": []any{map[string]any{"name": "A"}},
+		"comet_sections": map[string]any{"feedback": map[string]any{"story": map[string]any{"story_ufi_container": map[string]any{"story": map[string]any{
+			"feedback_context": map[string]any{"feedback_target_with_context": map[string]any{"comet_ufi_summary_and_actions_renderer": map[string]any{
+				"feedback": map[string]any{"i18n_reaction_count": "3,4K"}}}}}}}}},
+		"feedback": map[string]any{"total_comment_count": json.Number("7"), "i18n_share_count": "12"},
+		"attachments": []any{map[string]any{"styles": map[string]any{"attachment": map[string]any{"media": map[string]any{
+			"__typename": "Video", "preferred_thumbnail": map[string]any{"image": map[string]any{"uri": "https://scontent.xx.fbcdn.net/thumb.jpg"}}}}}}},
+	}
+	p, ok := storyPost(story, nil)
+	if !ok || p.Likes != 3400 || p.Comments != 7 || p.Shares != 12 || len(p.Images) != 1 {
+		t.Errorf("%+v", p)
+	}
+}
+
+// The walker stops at maxJSONDepth: a story nested deeper is not read, one above it is.
+func TestJSONWalkerDepthLimit(t *testing.T) {
+	nested := func(depth int) []byte {
+		story := `{"__typename":"Story","post_id":"7","actors":[{"name":"A"}]}`
+		return []byte(`{"data":` + strings.Repeat(`{"a":`, depth) + story + strings.Repeat(`}`, depth) + `}`)
+	}
+	for _, tt := range []struct {
+		depth int
+		posts int
+	}{{maxJSONDepth - 10, 1}, {maxJSONDepth + 10, 0}, {5000, 0}} {
+		page, err := newFacebook(t, nil).Parse(Response{Body: nested(tt.depth)})
+		if tt.depth > 9000 && err != nil {
+			continue // encoding/json refuses it first
+		}
+		if err != nil {
+			t.Fatalf("depth %d: %v", tt.depth, err)
+		}
+		if len(page.Posts) != tt.posts {
+			t.Errorf("depth %d: %d posts, want %d", tt.depth, len(page.Posts), tt.posts)
+		}
+	}
+}
+
+// The AJAX endpoints' error answers (for (;;);{"__ar":1,"error":…}) say what they are.
+func TestAJAXErrorAnswers(t *testing.T) {
+	tests := []struct {
+		body string
+		want Verdict
+	}{
+		{`for (;;);{"__ar":1,"error":1357001,"errorSummary":"Not Logged In","errorDescription":"Please log in to continue.","payload":null}`, VerdictLoginWall},
+		{`for (;;);{"__ar":1,"error":1390008,"errorSummary":"You can’t use this feature at the moment","errorDescription":"We limit how often you can post, comment or do other things.","payload":null}`, VerdictBlocked},
+		{`for (;;);{"__ar":1,"error":1357004,"errorSummary":"Sorry, something went wrong","errorDescription":"Please try closing and re-opening your browser window.","payload":null}`, VerdictUnexpected},
+	}
+	for _, tt := range tests {
+		page, err := newFacebook(t, nil).Parse(Response{Body: []byte(tt.body)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if page.Verdict != tt.want || page.Markup != MarkupMSite {
+			t.Errorf("%.60s: verdict %s markup %s, want %s", tt.body, page.Verdict, page.Markup, tt.want)
+		}
+	}
+}

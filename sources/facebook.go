@@ -98,6 +98,11 @@ func (f *FacebookGroup) Parse(r Response) (Page, error) {
 		if c.notLoggedIn {
 			return Page{Verdict: VerdictLoginWall, Markup: MarkupMSite}, nil
 		}
+		if v := f.verdictFromPhrases([]string{c.errorText}); v != "" {
+			// An error answer of the AJAX endpoints (also what /api/graphql/ answers a
+			// rate-limited session): its summary says what it is.
+			return Page{Verdict: v, Markup: MarkupMSite}, nil
+		}
 		body, scripts = c.html, c.scripts
 	}
 	body = unwrapCommentedMarkup(body, f.commented)
