@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"sync"
+	"time"
 
 	"github.com/chromedp/chromedp"
 )
@@ -39,6 +40,10 @@ func FindChromium(configured string) (string, error) {
 	}
 	return "", ErrNoChromium
 }
+
+// startTimeout bounds starting Chromium and opening a tab: a browser that does not answer
+// by then is taken for hung, and the next crawl starts another.
+const startTimeout = time.Minute
 
 // Browser runs headless Chromium for the browser fetcher. It starts lazily, at the first
 // crawl that needs it, and is reused by every later crawl: one Chromium for each cookie
@@ -75,7 +80,12 @@ func (b *Browser) Tab(account string) (context.Context, context.CancelFunc, erro
 		return nil, nil, err
 	}
 	tab, cancel := chromedp.NewContext(c.ctx)
-	if err := chromedp.Do(tab); err != nil {
+	watchdog := time.AfterFunc(startTimeout, cancel)
+	err = chromedp.Do(tab)
+	if !watchdog.Stop() && err == nil {
+		err = fmt.Errorf("no answer within %s", startTimeout)
+	}
+	if err != nil {
 		cancel()
 		b.forget(account, c)
 		return nil, nil, fmt.Errorf("cannot open a tab in Chromium: %w", err)
@@ -126,7 +136,14 @@ func (b *Browser) browser(account string) (*chromium, error) {
 		}
 	}
 	ctx, cancelBrowse := chromedp.NewContext(allocCtx, chromedp.WithLogf(quiet(slog.LevelDebug)), chromedp.WithErrorf(quiet(slog.LevelWarn)))
-	if err := chromedp.Do(ctx); err != nil {
+	// The start cannot take a deadline (it would bind the browser's life): a watchdog
+	// ends a start that hangs.
+	watchdog := time.AfterFunc(startTimeout, cancelBrowse)
+	err = chromedp.Do(ctx)
+	if !watchdog.Stop() && err == nil {
+		err = fmt.Errorf("no answer within %s", startTimeout)
+	}
+	if err != nil {
 		cancelBrowse()
 		cancelAlloc()
 		return nil, fmt.Errorf("cannot start Chromium %s: %w", path, err)

@@ -70,7 +70,9 @@ func (p *BrowserPages) Walk(ctx context.Context, src config.Source, resume strin
 		closeTab()
 		return nil, err
 	}
-	tree, err := chromedp.Call(tab, page.GetFrameTree, cdp.Empty{})
+	frameCtx, cancel := context.WithTimeout(tab, startTimeout)
+	defer cancel()
+	tree, err := chromedp.Call(frameCtx, page.GetFrameTree, cdp.Empty{})
 	if err != nil {
 		closeTab()
 		return nil, fmt.Errorf("cannot read the browser tab's frame: %w", err)

@@ -162,7 +162,9 @@ func (r *Runner) Run(ctx context.Context, job Job) (Result, error) {
 		var ended *Stop
 		switch {
 		case errors.As(err, &ended):
-			res.Err = ended.Reason
+			if res.Err == "" { // the parser's note, if it gave one, says it more exactly
+				res.Err = ended.Reason
+			}
 		case err != nil:
 			if ctx.Err() != nil {
 				return res, ctx.Err() // shutting down: the job stays pending and resumes

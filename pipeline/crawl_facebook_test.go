@@ -3,6 +3,7 @@ package pipeline_test
 import (
 	"context"
 	"fmt"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -75,7 +76,8 @@ sinks: [{name: file, type: file, path: %s}]
 	q := queries.New(env.DB(t))
 	run := func(job crawl.Job) queries.CrawlRun {
 		t.Helper()
-		if code := runUntilDrainedWithin(t, cfg, pipeline.RunOptions{}, 2*time.Minute); code != 0 {
+		// A browser on a loaded machine can take minutes.
+		if code := runUntilDrainedWithin(t, cfg, pipeline.RunOptions{}, 4*time.Minute); code != 0 {
 			t.Fatalf("exit %d", code)
 		}
 		r, err := q.GetCrawlRun(ctx, job.ID)
@@ -136,5 +138,13 @@ sinks: [{name: file, type: file, path: %s}]
 	alerts = readAlerts(t, alertsFile)
 	if len(alerts) != 3 || alerts[2].Kind != "health" || alerts[2].Source != "makers" {
 		t.Fatalf("alerts %+v", alerts)
+	}
+
+	// The app's stop killed its browser: no process runs on the profiles any more.
+	procs, _ := filepath.Glob("/proc/[0-9]*/cmdline")
+	for _, p := range procs {
+		if b, err := os.ReadFile(p); err == nil && strings.Contains(string(b), filepath.Join(dir, "profiles")) {
+			t.Fatalf("a browser outlived the app: %s", strings.ReplaceAll(string(b), "\x00", " "))
+		}
 	}
 }
