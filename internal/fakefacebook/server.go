@@ -66,8 +66,8 @@ type Server struct {
 	log       []Request
 	// failures is how many group page loads still answer 503.
 	failures int
-	srv       *http.Server
-	ln        net.Listener
+	srv      *http.Server
+	ln       net.Listener
 }
 
 // Request is what the fake was asked, for tests to check.
