@@ -19,8 +19,9 @@ const (
 type Source struct {
 	// Name is unique and stable: crawl state and posts are kept under it.
 	Name string `yaml:"name"`
-	// Kind: facebook_group (m.facebook.com group or page feed), html (CSS selectors) or
-	// feed (RSS or Atom).
+	// Kind: facebook_group (a Facebook group or page feed: today's www.facebook.com pages
+	// or the m.facebook.com markup of saved pages), html (CSS selectors) or feed (RSS or
+	// Atom).
 	Kind string `yaml:"kind"`
 	// URL of the first page: http(s), or file:// for a saved page.
 	URL string `yaml:"url"`
@@ -47,6 +48,11 @@ type Source struct {
 	// Cooldown pauses the source, and every source of its account, after a block or a
 	// checkpoint. Default 6h.
 	Cooldown time.Duration `yaml:"cooldown"`
+	// Fetch says how pages are fetched: http (default: plain requests with the cookies;
+	// on a www.facebook.com group the later pages replay the GraphQL query the page
+	// declares) or browser (facebook_group only: headless Chromium with the cookies opens
+	// the group and scrolls, and the page's own script fetches the later pages).
+	Fetch string `yaml:"fetch"`
 }
 
 // Crawl holds settings shared by all sources.
@@ -56,6 +62,16 @@ type Crawl struct {
 	// AcceptLanguage sent with every request. Default en-GB,en;q=0.9 (dates in the pages
 	// are then in the forms the parsers read).
 	AcceptLanguage string `yaml:"accept_language"`
+	// BrowserPath is the Chromium binary of `fetch: browser` sources. Default: the
+	// CHROMIUM_PATH environment variable, else chromium (Debian's package) on PATH.
+	BrowserPath string `yaml:"browser_path"`
+	// BrowserProfiles is the directory of the browser's profiles, one per cookie account.
+	// Default: the user's cache directory, groupwatch/chromium.
+	BrowserProfiles string `yaml:"browser_profiles"`
+	// BrowserTimeLimit bounds one crawl in the browser, page loads, scrolls and the paced
+	// waits between them included (about min_interval a page); what was read by then is
+	// kept. Default 5m.
+	BrowserTimeLimit time.Duration `yaml:"browser_time_limit"`
 }
 
 // AccountName is the account whose rate limit and cool-down the source shares.
@@ -67,6 +83,7 @@ func (s Source) AccountName() string {
 }
 
 func (c *Config) setSourceDefaults() {
+	c.setFetchDefaults()
 	for i := range c.Sources {
 		s := &c.Sources[i]
 		if s.StopAfterSeen == 0 {
@@ -114,9 +131,11 @@ func CronEvery(spec string) time.Duration {
 }
 
 func (c *Config) validateSources(add func(field, format string, args ...any)) {
+	c.validateCrawl(add)
 	names := map[string]bool{}
 	for i, s := range c.Sources {
 		field := fmt.Sprintf("sources[%d]", i)
+		c.validateFetch(field, s, add)
 		checkName(field+".name", s.Name, add)
 		if names[s.Name] {
 			add(field+".name", "duplicate source name %q", s.Name)

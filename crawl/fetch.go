@@ -101,6 +101,13 @@ func (f *Fetcher) Fetch(ctx context.Context, rawURL string) (*Page, error) {
 	if u.Scheme != "http" && u.Scheme != "https" {
 		return nil, fmt.Errorf("cannot fetch %s URLs (http, https or file)", u.Scheme)
 	}
+	return f.send(ctx, request{method: http.MethodGet, u: u})
+}
+
+// send makes a request politely: paced by the limiter, retried with backoff on 5xx, 429 and
+// network errors.
+func (f *Fetcher) send(ctx context.Context, r request) (*Page, error) {
+	u := r.u
 	clock := f.clock()
 	attempts := f.MaxAttempts
 	if attempts <= 0 {
@@ -117,7 +124,7 @@ func (f *Fetcher) Fetch(ctx context.Context, rawURL string) (*Page, error) {
 				return nil, err
 			}
 		}
-		page, err := f.get(ctx, u)
+		page, err := f.do(ctx, r)
 		switch {
 		case err == nil && page.Status < 500 && page.Status != http.StatusTooManyRequests:
 			return page, nil
@@ -136,23 +143,44 @@ func (f *Fetcher) Fetch(ctx context.Context, rawURL string) (*Page, error) {
 		}
 		wait = min(wait*2, maxBackoff)
 	}
-	return nil, fmt.Errorf("GET %s: %w after %d attempts: %v", redactURL(u), ErrGaveUp, attempts, last)
+	return nil, fmt.Errorf("%s %s: %w after %d attempts: %v", r.method, redactURL(u), ErrGaveUp, attempts, last)
 }
 
-func (f *Fetcher) get(ctx context.Context, u *url.URL) (*Page, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
+// request is one request of a crawl: a GET of a page, or a form POST (a GraphQL query).
+type request struct {
+	method string
+	u      *url.URL
+	// form is the body of a POST, sent as application/x-www-form-urlencoded. It may hold
+	// the session's tokens: it never reaches an error or a log.
+	form   url.Values
+	header http.Header
+}
+
+func (f *Fetcher) do(ctx context.Context, r request) (*Page, error) {
+	u := r.u
+	var reqBody io.Reader
+	if r.form != nil {
+		reqBody = strings.NewReader(r.form.Encode())
+	}
+	req, err := http.NewRequestWithContext(ctx, r.method, u.String(), reqBody)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("%s %s: %v", r.method, redactURL(u), err)
 	}
 	req.Header.Set("User-Agent", or(f.UserAgent, DefaultUserAgent))
 	req.Header.Set("Accept-Language", or(f.AcceptLanguage, DefaultAcceptLanguage))
 	req.Header.Set("Accept", "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8")
+	if r.form != nil {
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	}
+	for k, vs := range r.header {
+		req.Header[k] = vs
+	}
 	resp, err := f.client.Do(req)
 	if err != nil {
 		// The error text holds the URL; keep the path, not the query.
 		var ue *url.Error
 		if errors.As(err, &ue) {
-			return nil, fmt.Errorf("GET %s: %v", redactURL(u), ue.Err)
+			return nil, fmt.Errorf("%s %s: %v", r.method, redactURL(u), ue.Err)
 		}
 		return nil, err
 	}
@@ -163,7 +191,7 @@ func (f *Fetcher) get(ctx context.Context, u *url.URL) (*Page, error) {
 	}
 	body, err := io.ReadAll(io.LimitReader(resp.Body, limit+1))
 	if err != nil {
-		return nil, fmt.Errorf("GET %s: reading body: %v", redactURL(u), err)
+		return nil, fmt.Errorf("%s %s: reading body: %v", r.method, redactURL(u), err)
 	}
 	truncated := int64(len(body)) > limit
 	body = body[:min(int64(len(body)), limit)]

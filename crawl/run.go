@@ -94,7 +94,9 @@ type Result struct {
 
 // Runner crawls one source.
 type Runner struct {
-	Source  config.Source
+	Source config.Source
+	// Pages fetches the source's pages; nil: HTTPPages through Fetcher.
+	Pages   Pages
 	Fetcher *Fetcher
 	Parser  sources.Parser
 	State   State // nil: nothing is read from or written to MySQL
@@ -150,28 +152,40 @@ func (r *Runner) Run(ctx context.Context, job Job) (Result, error) {
 		}
 		progress = p
 	}
-	next := src.URL
-	if progress.Cursor != "" {
-		next = progress.Cursor
-	}
 	res.Pages, res.New, res.Seen = progress.Pages, progress.New, progress.Seen
 	consecutiveSeen := 0
 	var newest *time.Time
 
-	for next != "" && res.Pages < src.MaxPages {
-		page, err := r.Fetcher.Fetch(ctx, next)
-		if err != nil {
+	walk, err := r.pages().Walk(ctx, src, progress.Cursor, r.parse)
+	if err != nil {
+		return res, err
+	}
+	defer walk.Close()
+	var prev *sources.Page
+	for res.Pages < src.MaxPages {
+		page, err := walk.Next(ctx, prev)
+		var ended *Stop
+		switch {
+		case errors.As(err, &ended):
+			res.addNote(ended.Reason)
+		case err != nil:
 			if ctx.Err() != nil {
 				return res, ctx.Err() // shutting down: the job stays pending and resumes
 			}
 			if errors.Is(err, ErrPaced) {
-				return res, r.giveBack(ctx, job, Progress{Cursor: next, Pages: res.Pages, New: res.New, Seen: res.Seen}, err)
+				at := progress.Cursor
+				if prev != nil {
+					at = Position(*prev)
+				}
+				return res, r.giveBack(ctx, job, Progress{Cursor: at, Pages: res.Pages, New: res.New, Seen: res.Seen}, err)
 			}
 			res.Err = err.Error()
 			res.Verdict = "fetch_failed"
+		}
+		if err != nil || page == nil {
 			break
 		}
-		parsed, err := r.Parser.Parse(sources.Response{Body: page.Body, URL: page.URL, FetchedAt: page.Fetched, ContentType: page.ContentType})
+		parsed, err := r.parse(page)
 		if err != nil {
 			res.Verdict, res.Err = string(sources.VerdictUnexpected), err.Error()
 			break
@@ -204,12 +218,12 @@ func (r *Runner) Run(ctx context.Context, job Job) (Result, error) {
 				return res, fmt.Errorf("cannot publish posts of %s: %w", src.Name, err)
 			}
 		}
-		next = parsed.Next
+		prev = &parsed
 		if stop {
 			break
 		}
 		if r.State != nil && !r.DryRun {
-			if err := r.State.SaveProgress(ctx, job.ID, Progress{Cursor: next, Pages: res.Pages, New: res.New, Seen: res.Seen}, runLease); err != nil {
+			if err := r.State.SaveProgress(ctx, job.ID, Progress{Cursor: Position(parsed), Pages: res.Pages, New: res.New, Seen: res.Seen}, runLease); err != nil {
 				return res, err
 			}
 		}
@@ -241,8 +255,8 @@ func skipReason(st SourceState, now time.Time) string {
 }
 
 // sortPage returns the page's posts not yet stored, and whether the run should stop: after
-// StopAfterSeen stored posts in a row. A pinned post (first on the first page and older than
-// the post after it) neither counts nor breaks the row.
+// StopAfterSeen stored posts in a row. A pinned post (one the parser marks pinned, or first on
+// the first page and older than the post after it) neither counts nor breaks the row.
 func (r *Runner) sortPage(ctx context.Context, posts []sources.Post, firstPage bool, consecutive *int) ([]sources.Post, bool, error) {
 	seen := map[string]bool{}
 	if r.State != nil && len(posts) > 0 {
@@ -262,7 +276,7 @@ func (r *Runner) sortPage(ctx context.Context, posts []sources.Post, firstPage b
 			*consecutive = 0
 			continue
 		}
-		if firstPage && i == 0 && pinned(posts) {
+		if p.Pinned || (firstPage && i == 0 && pinned(posts)) {
 			continue
 		}
 		*consecutive++
@@ -323,6 +337,18 @@ func rawPosts(source string, posts []sources.Post, now time.Time) []handlers.Raw
 		out = append(out, rp)
 	}
 	return out
+}
+
+// parse reads a fetched response; the parser sees the response, never how it was fetched.
+func (r *Runner) parse(p *Page) (sources.Page, error) {
+	return r.Parser.Parse(sources.Response{Body: p.Body, URL: p.URL, FetchedAt: p.Fetched, ContentType: p.ContentType})
+}
+
+func (r *Runner) pages() Pages {
+	if r.Pages != nil {
+		return r.Pages
+	}
+	return &HTTPPages{Fetcher: r.Fetcher}
 }
 
 func (r *Runner) clock() Clock {

@@ -315,15 +315,21 @@ func newPublisher(cfg *config.Config, rdb *redis.Client, logger *slog.Logger) (m
 }
 
 // newCrawlers prepares the crawl stage when sources are configured, and syncs them into the
-// sources table.
-func newCrawlers(cfg *config.Config, s *store.Store, pub message.Publisher, rdb *redis.Client, logger *slog.Logger) (*Crawlers, error) {
+// sources table. Its browser, if a source fetches with one, is killed on stop: the hook is
+// appended before the router's, so it runs after the router has stopped crawling.
+func newCrawlers(lc fx.Lifecycle, cfg *config.Config, s *store.Store, pub message.Publisher, rdb *redis.Client, logger *slog.Logger) (*Crawlers, error) {
 	if len(cfg.Sources) == 0 {
 		return nil, nil
 	}
 	if err := s.SyncSources(context.Background(), cfg.Sources); err != nil {
 		return nil, err
 	}
-	return NewCrawlers(cfg, s, pub, rdb, logger.With("component", "crawl"))
+	c, err := NewCrawlers(cfg, s, pub, rdb, logger.With("component", "crawl"))
+	if err != nil {
+		return nil, err
+	}
+	lc.Append(fx.Hook{OnStop: func(context.Context) error { return c.Close() }})
+	return c, nil
 }
 
 func runScheduler(lc fx.Lifecycle, cfg *config.Config, opts RunOptions, rdb *redis.Client, pub message.Publisher, s *store.Store, rules Rules, m *Metrics, crawlers *Crawlers, logger *slog.Logger) {

@@ -30,6 +30,9 @@ type Crawlers struct {
 	// jobs is the crawl stage's side of the scheduler's bookkeeping in Redis; nil without
 	// Redis (dry runs).
 	jobs *jobBook
+	// browser is the process's Chromium (crawlpages.go), nil when no source fetches with
+	// it; started at the first crawl that needs it.
+	browser *crawl.Browser
 }
 
 // NewCrawlers prepares every source; a bad selectors file is an error naming the source,
@@ -57,6 +60,9 @@ func NewCrawlers(cfg *config.Config, state crawl.State, publisher message.Publis
 	c.fetchers = newSourceFetchers(cfg, pacer)
 	for i, src := range cfg.Sources {
 		field := fmt.Sprintf("sources[%d] (%s)", i, src.Name)
+		if err := c.prepareBrowser(src); err != nil {
+			return nil, fmt.Errorf("%s: %w", field, err)
+		}
 		p, err := newSourceParser(src)
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", field, err)
@@ -76,12 +82,13 @@ func (c *Crawlers) Runner(name string, dryRun, force bool) (*crawl.Runner, error
 	if !ok {
 		return nil, fmt.Errorf("no source named %q in the configuration", name)
 	}
-	f, err := c.fetchers.get(src)
+	f, cookies, err := c.fetchers.get(src)
 	if err != nil {
 		return nil, err
 	}
+	pages := c.sourcePages(src, f, cookies)
 	r := &crawl.Runner{
-		Source: src, Fetcher: f, Parser: c.parsers[name], State: c.state,
+		Source: src, Pages: pages, Fetcher: f, Parser: c.parsers[name], State: c.state,
 		DryRun: dryRun, Force: force,
 	}
 	if c.publisher != nil {

@@ -26,6 +26,7 @@ type sourceFetchers struct {
 
 type cachedFetcher struct {
 	fetcher *crawl.Fetcher
+	cookies []*http.Cookie // for a browser, which keeps cookies of its own
 	stamp   fileStamp
 }
 
@@ -39,34 +40,39 @@ func newSourceFetchers(cfg *config.Config, limiter crawl.Pacer) *sourceFetchers 
 	return &sourceFetchers{cfg: cfg, limiter: limiter, byName: map[string]cachedFetcher{}}
 }
 
-// get returns the source's fetcher, loading its cookies if it has none yet or they changed.
-func (s *sourceFetchers) get(src config.Source) (*crawl.Fetcher, error) {
+// get returns the source's fetcher and cookies, loading the cookies if it has none yet or
+// they changed.
+func (s *sourceFetchers) get(src config.Source) (*crawl.Fetcher, []*http.Cookie, error) {
 	var stamp fileStamp
 	if src.Cookies != "" {
 		info, err := os.Stat(src.Cookies)
 		if err != nil {
-			return nil, fmt.Errorf("source %s: cannot read cookies file: %w", src.Name, err)
+			return nil, nil, fmt.Errorf("source %s: cannot read cookies file: %w", src.Name, err)
 		}
 		stamp = fileStamp{info.Size(), info.ModTime()}
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if c, ok := s.byName[src.Name]; ok && c.stamp == stamp {
-		return c.fetcher, nil
+		return c.fetcher, c.cookies, nil
 	}
 	cookies, err := loadSourceCookies(src)
 	if err != nil {
-		return nil, fmt.Errorf("source %s: %w", src.Name, err)
+		return nil, nil, fmt.Errorf("source %s: %w", src.Name, err)
 	}
 	f, err := crawl.NewFetcher(cookies)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	f.UserAgent, f.AcceptLanguage = s.cfg.Crawl.UserAgent, s.cfg.Crawl.AcceptLanguage
+	if src.Kind == config.SourceFacebookGroup && s.cfg.Crawl.UserAgent == "" && wwwFacebook(src.URL) {
+		// www.facebook.com sends a mobile browser to m.facebook.com: ask as a desktop one.
+		f.UserAgent = crawl.DesktopUserAgent
+	}
 	f.Limiter, f.Interval = s.limiter, src.MinInterval
 	f.Keys = []string{"source:" + src.Name, "account:" + src.AccountName()}
-	s.byName[src.Name] = cachedFetcher{f, stamp}
-	return f, nil
+	s.byName[src.Name] = cachedFetcher{f, cookies, stamp}
+	return f, cookies, nil
 }
 
 // loadSourceCookies reads a source's cookie file and checks that a live facebook_group

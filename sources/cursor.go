@@ -13,6 +13,9 @@ type cursorPage struct {
 	html, scripts string
 	// notLoggedIn: the response is an error saying the session is not logged in.
 	notLoggedIn bool
+	// errorText is an error response's summary and description ("You can't use this
+	// feature at the moment"); empty when the response is no error.
+	errorText string
 }
 
 // decodeCursorResponse reads `for (;;);{"payload":{"actions":[…]}}`. The for(;;) prefix
@@ -23,6 +26,7 @@ func decodeCursorResponse(b []byte) (cursorPage, error) {
 	var resp struct {
 		Error        json.Number `json:"error"`
 		ErrorSummary string      `json:"errorSummary"`
+		ErrorDesc    string      `json:"errorDescription"`
 		Payload      struct {
 			Actions []struct {
 				Cmd  string `json:"cmd"`
@@ -39,6 +43,7 @@ func decodeCursorResponse(b []byte) (cursorPage, error) {
 	var c cursorPage
 	if resp.Error != "" && resp.Error != "0" {
 		c.notLoggedIn = strings.Contains(strings.ToLower(resp.ErrorSummary), "not logged in")
+		c.errorText = resp.ErrorSummary + "\n" + resp.ErrorDesc
 	}
 	var h, s strings.Builder
 	for _, a := range resp.Payload.Actions {

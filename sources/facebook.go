@@ -10,7 +10,10 @@ import (
 	"github.com/PuerkitoBio/goquery"
 )
 
-// FacebookGroup reads Facebook pages in the m.facebook.com markup of 2020–2021: group and
+// FacebookGroup reads Facebook pages of both eras, telling from each page which markup it
+// has: the www.facebook.com ("Comet") pages of today, whose stories are Relay JSON in
+// data-sjs scripts (comet.go), and the /api/graphql/ answers of their later pages
+// (MarkupGraphQL); and the m.facebook.com markup of 2020–2021 (MarkupMSite): group and
 // page feeds, single-post pages, the cursor responses (for (;;);{json}) of page feeds, and
 // the logged-out www.facebook.com single-post page. It is safe for concurrent use.
 type FacebookGroup struct {
@@ -79,6 +82,12 @@ func (f *FacebookGroup) Parse(r Response) (Page, error) {
 	if v := f.verdictFromURL(base); v != "" {
 		return Page{Verdict: v}, nil
 	}
+	switch detectFacebookMarkup(r.Body) {
+	case MarkupComet:
+		return f.parseComet(r, base)
+	case MarkupGraphQL:
+		return f.parseGraphQL(r, base)
+	}
 
 	body, scripts := string(r.Body), ""
 	if cursorResponse(r.Body) {
@@ -87,7 +96,12 @@ func (f *FacebookGroup) Parse(r Response) (Page, error) {
 			return Page{}, err
 		}
 		if c.notLoggedIn {
-			return Page{Verdict: VerdictLoginWall}, nil
+			return Page{Verdict: VerdictLoginWall, Markup: MarkupMSite}, nil
+		}
+		if v := f.verdictFromPhrases([]string{c.errorText}); v != "" {
+			// An error answer of the AJAX endpoints (also what /api/graphql/ answers a
+			// rate-limited session): its summary says what it is.
+			return Page{Verdict: v, Markup: MarkupMSite}, nil
 		}
 		body, scripts = c.html, c.scripts
 	}
@@ -101,7 +115,7 @@ func (f *FacebookGroup) Parse(r Response) (Page, error) {
 	}
 
 	rd := reader{f: f, base: base, now: now}
-	page := Page{Posts: rd.posts(doc), Next: rd.next(doc, body+scripts)}
+	page := Page{Markup: MarkupMSite, Posts: rd.posts(doc), Next: rd.next(doc, body+scripts)}
 	page.Comments = rd.comments(doc, page.Posts)
 	if len(page.Posts) > 0 || page.Next != "" {
 		page.Verdict = VerdictOK

@@ -19,6 +19,7 @@ import (
 
 func FuzzFacebookGroup(f *testing.F) {
 	seedWithFixtures(f, "facebook/*")
+	seedWithFixtures(f, "facebook-comet/*")
 	p := newFacebook(f, nil)
 	f.Fuzz(func(t *testing.T, body []byte, url string) {
 		page, err := p.Parse(Response{Body: body, URL: url, FetchedAt: time.Date(2024, 1, 10, 8, 0, 0, 0, time.UTC)})

@@ -124,6 +124,10 @@ type Post struct {
 	Images []string
 	// SharedExternalID is the id of the original post when this post shares one.
 	SharedExternalID string
+	// Pinned: the post is shown above the feed whatever its time (a group's pinned or
+	// featured post), so it says nothing about where the feed's new posts end and a crawler
+	// never counts it toward stop-after-seen.
+	Pinned bool
 }
 
 // Comment is one comment on a single-post page.
@@ -153,6 +157,7 @@ type postJSON struct {
 	URL              string   `json:"url"`
 	Images           []string `json:"images"`
 	SharedExternalID string   `json:"shared_external_id"`
+	Pinned           bool     `json:"pinned,omitempty"`
 }
 
 // MarshalJSON writes the post as the parse command prints it.
@@ -161,6 +166,7 @@ func (p Post) MarshalJSON() ([]byte, error) {
 		ExternalID: p.ExternalID, Author: p.Author, AuthorURL: p.AuthorURL, AuthorID: p.AuthorID,
 		Text: p.Text, PostedAtText: p.PostedAtText, Likes: p.Likes, Comments: p.Comments,
 		Shares: p.Shares, URL: p.URL, Images: p.Images, SharedExternalID: p.SharedExternalID,
+		Pinned: p.Pinned,
 	}
 	if !p.PostedAt.IsZero() {
 		w.PostedAt = p.PostedAt.UTC().Format(time.RFC3339)

@@ -124,7 +124,7 @@ func DefaultFacebookSelectors() FacebookSelectors {
 		LoginPhrases: []string{"log in to facebook", "log into facebook", "you must log in", "log in to continue"},
 		BlockedPhrases: []string{
 			"you're temporarily blocked", "you've been temporarily blocked", "you can't use this feature",
-			"misusing this feature by going too fast",
+			"misusing this feature by going too fast", "blocked by our security systems",
 		},
 		CheckpointPaths: []string{"/checkpoint"},
 		CheckpointPhrases: []string{

@@ -77,6 +77,7 @@ JSON says which, and "problem" why); 1 when it could not run at all.`,
 			if err != nil {
 				return err
 			}
+			defer crawlers.Close() // kills the browser of a fetch: browser source
 			runner, err := crawlers.Runner(args[0], dryRun, true)
 			if err != nil {
 				return err

@@ -20,26 +20,39 @@ type parseFlags struct {
 func newParseCommand() *cobra.Command {
 	var f parseFlags
 	cmd := &cobra.Command{
-		Use:   "parse --kind facebook_group|html|feed [flags] PAGE.html|-",
+		Use:   "parse --kind facebook_group|html|feed [flags] PAGE.html|ANSWER.ndjson|-",
 		Short: "Read posts from a saved page and print them as JSON",
 		Long: `Classify a saved page and read its posts and next-page link, as the crawler will, and print
 one JSON object:
 
-  {"verdict": "...", "next": "...", "posts": [{"external_id", "author", "author_url", "text",
-   "posted_at", "posted_at_text", "likes", "comments", "shares", "url", "images",
-   "shared_external_id"}, ...]}
+  {"verdict": "...", "markup": "...", "next": "...", "posts": [{"external_id", "author",
+   "author_url", "text", "posted_at", "posted_at_text", "likes", "comments", "shares", "url",
+   "images", "shared_external_id", "pinned"}, ...], "next_cursor": "...", "next_query": {...},
+   "note": "..."}
 
 verdict is ok, login_wall, blocked, checkpoint, not_found, consent or unexpected (then "body"
-holds the first 64 KiB of the page). posted_at is RFC 3339 in UTC, left out when the page
-does not say. Relative times ("9 hrs") are read against --fetched-at, by default the file's
-modification time. A single-post page adds "comments".
+holds the first 64 KiB of the page). markup says how the page was read. posted_at is RFC 3339
+in UTC, left out when the page does not say. Relative times ("9 hrs") are read against
+--fetched-at, by default the file's modification time. A single-post page adds "comments".
+likes counts all reactions; "pinned": true marks a post shown above the feed whatever its time.
 
---kind facebook_group reads Facebook group and page feeds (m.facebook.com markup), single
-posts and page-feed cursor responses. --kind html reads any listing page through a YAML or
-JSON selectors file (see sources/testdata/selectors/ for examples).
+--kind facebook_group tells from the page which markup it has:
+  comet    a www.facebook.com page (saved from the browser or fetched): its stories are read
+           from the JSON in its <script type="application/json" data-sjs> blocks; next_cursor
+           is the feed's next-page cursor and next_query the pagination query the page
+           declares (its name, doc_id and variables; its tokens are never printed), or "note"
+           says why there is none;
+  graphql  a saved /api/graphql/ answer: newline-delimited JSON, possibly behind for (;;);;
+  m_site   the m.facebook.com / mbasic markup of 2020-2021: group and page feeds, single posts
+           and page-feed cursor responses.
+When Facebook changes its pages, a saved page that reads as unexpected, or with posts missing
+fields, shows what changed. --kind html reads any listing page through a YAML or JSON
+selectors file (see sources/testdata/selectors/ for examples).
 
 Exit status: 0 when the page was read, whatever its verdict; 1 when it could not be.`,
-		Example: `  pipeline parse --kind facebook_group saved/group-feed.html
+		Example: `  pipeline parse --kind facebook_group saved/group-page.html
+  pipeline parse --kind facebook_group --url 'https://www.facebook.com/groups/123/' group.html
+  pipeline parse --kind facebook_group graphql-answer.ndjson
   pipeline parse --kind facebook_group --fetched-at 2021-06-08T22:52:51Z --timezone America/Los_Angeles page.html
   pipeline parse --kind facebook_group --url 'https://m.facebook.com/login/?next=x' redirected.html
   pipeline parse --kind html --selectors sources/testdata/selectors/hn_front.yaml news.html

@@ -27,8 +27,17 @@ type parsed struct {
 		URL              string   `json:"url"`
 		Images           []string `json:"images"`
 		SharedExternalID string   `json:"shared_external_id"`
+		Pinned           bool     `json:"pinned"`
 	} `json:"posts"`
-	Body string `json:"body"`
+	Body       string `json:"body"`
+	Markup     string `json:"markup"`
+	NextCursor string `json:"next_cursor"`
+	NextQuery  *struct {
+		FriendlyName string         `json:"friendly_name"`
+		DocID        string         `json:"doc_id"`
+		Variables    map[string]any `json:"variables"`
+	} `json:"next_query"`
+	Note string `json:"note"`
 }
 
 func parseOutput(t *testing.T, r result) parsed {
@@ -57,6 +66,9 @@ func TestParseFacebookGroupPage(t *testing.T) {
 	p := parseOutput(t, r)
 	if p.Verdict != "ok" || len(p.Posts) != 5 || !strings.HasPrefix(p.Next, "https://m.facebook.com/groups/8100000000000001?bac=") {
 		t.Fatalf("verdict %s, %d posts, next %q", p.Verdict, len(p.Posts), p.Next)
+	}
+	if p.Markup != "m_site" || strings.Contains(r.stdout, `"pinned"`) || strings.Contains(r.stdout, `"next_query"`) {
+		t.Errorf("markup %q; m.facebook.com output gained fields: %.200s", p.Markup, r.stdout)
 	}
 	first := p.Posts[0]
 	if first.ExternalID != "9100000000000001" || first.Likes != 1334 || first.PostedAt != "2020-01-01T12:00:00Z" ||
@@ -168,5 +180,73 @@ func TestParseHelpHasExamples(t *testing.T) {
 	r := run(t, t.TempDir(), nil, "parse", "--help")
 	if r.code != 0 || !strings.Contains(r.stdout, "Examples:") || !strings.Contains(r.stdout, "--selectors") {
 		t.Fatalf("exit %d:\n%s", r.code, r.stdout)
+	}
+}
+
+// A www.facebook.com page: its stories from the data-sjs JSON, the markup, the feed's cursor
+// and the declared pagination query, whose tokens are never printed.
+func TestParseFacebookCometPage(t *testing.T) {
+	r := run(t, t.TempDir(), nil, "parse", "--kind", "facebook_group", "--url", "https://www.facebook.com/groups/8100000000000001/",
+		repoFile(t, "sources/testdata/facebook-comet/group_page.html"))
+	p := parseOutput(t, r)
+	if p.Verdict != "ok" || p.Markup != "comet" || len(p.Posts) != 4 || !strings.HasPrefix(p.NextCursor, "Cg8TZXhpc3Rpbmdf") {
+		t.Fatalf("verdict %s, markup %s, %d posts, cursor %q", p.Verdict, p.Markup, len(p.Posts), p.NextCursor)
+	}
+	if !p.Posts[0].Pinned || p.Posts[1].Pinned || p.Posts[1].Likes != 1200 || p.Posts[2].Author != "陳大文" ||
+		p.Posts[3].SharedExternalID != "4400000000000001" || p.Posts[0].PostedAt != "2020-01-01T12:00:00Z" {
+		t.Errorf("posts %+v", p.Posts)
+	}
+	q := p.NextQuery
+	if q == nil || q.FriendlyName != "GroupsCometFeedRegularStoriesPaginationQuery" || q.DocID != "7392323987463765" ||
+		q.Variables["id"] != "8100000000000001" || q.Variables["sortingSetting"] != "CHRONOLOGICAL" {
+		t.Fatalf("next_query %+v", q)
+	}
+	for _, secret := range []string{"DTSG_SECRET_q9", "LSD_TOKEN_x7", "fb_dtsg", "tokens"} {
+		if strings.Contains(r.stdout, secret) {
+			t.Errorf("the output holds %q", secret)
+		}
+	}
+}
+
+// A saved /api/graphql/ answer (for (;;); and NDJSON) reads as the crawler reads later pages.
+func TestParseGraphQLAnswer(t *testing.T) {
+	p := parseOutput(t, run(t, t.TempDir(), nil, "parse", "--kind", "facebook_group",
+		repoFile(t, "sources/testdata/facebook-comet/graphql_page2.ndjson")))
+	if p.Verdict != "ok" || p.Markup != "graphql" || len(p.Posts) != 2 || p.Posts[0].Likes != 1500000 ||
+		!strings.HasSuffix(p.NextCursor, "-3") || p.NextQuery != nil {
+		t.Fatalf("verdict %s, markup %s, %d posts, cursor %q", p.Verdict, p.Markup, len(p.Posts), p.NextCursor)
+	}
+	blocked := parseOutput(t, run(t, t.TempDir(), nil, "parse", "--kind", "facebook_group",
+		repoFile(t, "sources/testdata/facebook-comet/graphql_error.json")))
+	if blocked.Verdict != "blocked" || !strings.Contains(blocked.Note, "Rate limit exceeded") {
+		t.Errorf("error answer: verdict %s, note %q", blocked.Verdict, blocked.Note)
+	}
+}
+
+// The real pages of 2026, when the shared reference pages are beside the checkout.
+func TestParseRealworldComet2026(t *testing.T) {
+	dir := repoFile(t, "../shared/testdata/realworld/facebook-2026")
+	if _, err := os.Stat(filepath.Join(dir, "README.md")); err != nil {
+		t.Skipf("no reference pages at %s: %v", dir, err)
+	}
+	tests := []struct {
+		file, verdict, markup string
+		posts                 int
+	}{
+		{"www_group_1443890352589739_signedout_2026-07-29.html", "ok", "comet", 2},
+		{"www_group_1443890352589739_feed_payloads.ndjson", "ok", "graphql", 2},
+		{"www_security_block_2026-07-29.html", "blocked", "m_site", 0},
+	}
+	for _, tt := range tests {
+		p := parseOutput(t, run(t, t.TempDir(), nil, "parse", "--kind", "facebook_group", filepath.Join(dir, tt.file)))
+		if p.Verdict != tt.verdict || p.Markup != tt.markup || len(p.Posts) != tt.posts {
+			t.Errorf("%s: verdict %s, markup %s, %d posts", tt.file, p.Verdict, p.Markup, len(p.Posts))
+			continue
+		}
+		if tt.posts == 2 && (p.Posts[0].ExternalID != "1692512467727525" || !p.Posts[0].Pinned ||
+			p.Posts[1].ExternalID != "3954251391553610" || p.Posts[1].SharedExternalID != "1373114781480892" ||
+			p.Posts[1].PostedAt != "2025-08-14T15:45:37Z") {
+			t.Errorf("%s: posts %+v", tt.file, p.Posts)
+		}
 	}
 }
