@@ -10,7 +10,7 @@ import (
 // valid UTF-8 with single inner spaces only, and that the fast path agrees
 // with the full pipeline whenever it accepts the input.
 func FuzzNormalize(f *testing.F) {
-	for _, s := range []string{"", "Ｉｐｈｏｎｅ　１５", "a\u200Bb", "cafe\u0301", "\xff\xfe", "ΣΑΣ", "ｺｰﾋｰ", "二手 車\t"} {
+	for _, s := range []string{"", "Ｉｐｈｏｎｅ　１５", "a\u200Bb", "cafe\u0301", "\xff\xfe", "ΣΑΣ", "ｺｰﾋｰ", "二手 車\t", "合\n作", "合 \r\n作", "合\n\n作"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
