@@ -154,13 +154,21 @@ func (r *Runner) Run(ctx context.Context, job Job) (Result, error) {
 	var newest *time.Time
 
 	for next != "" && res.Pages < src.MaxPages {
+		if err := CheckLink(src.URL, next); err != nil {
+			refuseLink(&res, err)
+			break
+		}
 		page, err := r.Fetcher.Fetch(ctx, next)
 		if err != nil {
 			if ctx.Err() != nil {
 				return res, ctx.Err() // shutting down: the job stays pending and resumes
 			}
 			res.Err = err.Error()
-			res.Verdict = "fetch_failed"
+			res.Verdict = fetchVerdict(err)
+			break
+		}
+		if err := CheckLink(src.URL, page.URL); err != nil {
+			refuseLink(&res, fmt.Errorf("redirected: %w", err))
 			break
 		}
 		parsed, err := r.Parser.Parse(sources.Response{Body: page.Body, URL: page.URL, FetchedAt: page.Fetched})
@@ -180,6 +188,9 @@ func (r *Runner) Run(ctx context.Context, job Job) (Result, error) {
 		fresh, stop, err := r.sortPage(ctx, parsed.Posts, res.Pages == 1 && progress.Cursor == "", &consecutiveSeen)
 		if err != nil {
 			return res, err
+		}
+		if n := dropForeignPermalinks(src.URL, fresh); n > 0 && res.Err == "" {
+			res.Err = fmt.Sprintf("dropped %d permalinks that were not web links", n)
 		}
 		res.Seen += len(parsed.Posts) - len(fresh)
 		res.New += len(fresh)
