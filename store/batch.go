@@ -31,7 +31,7 @@ type postBatcher struct {
 	stop     chan struct{}
 	// packet is the server's max_allowed_packet once read.
 	packet atomic.Int64
-	wg       sync.WaitGroup
+	wg     sync.WaitGroup
 }
 
 type saveReq struct {
