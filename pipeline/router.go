@@ -144,7 +144,7 @@ func NewRouter(d RouterDeps) (*Router, error) {
 				NackResendSleep:               time.Second,
 				BlockTime:                     time.Second,
 				MaxIdleTime:                   claimIdle(s, d.Config),
-				ShouldClaimPendingMessage:     poisonOverDelivered(d.Redis, s.topic, s.name, d.Config.Pipeline.MaxDeliveries, d.Logger),
+				ShouldClaimPendingMessage:     poisonOverDelivered(d.Redis, s.topic, s.name, fmt.Sprintf("%s.%s.%d", d.Instance, s.name, i), claimIdle(s, d.Config), d.Config.Pipeline.MaxDeliveries, d.Logger),
 				ClaimInterval:                 min(5*time.Second, d.Config.Pipeline.ClaimIdle),
 				DisableIndefiniteInitialBlock: true,
 			}, wlog)
@@ -197,6 +197,7 @@ func stageMiddleware(s stage, pub message.Publisher, d RouterDeps, corr *correla
 			max:       d.Config.Pipeline.RetryMaxInterval,
 			logger:    d.Logger,
 			onFailure: d.Metrics.failedAttempt(s.name),
+			owner:     &entryOwnership{rdb: d.Redis, topic: s.topic, group: s.name, instance: d.Instance},
 		}.middleware,
 		attemptFor(s, d.Config),
 		panicsArePermanent,
