@@ -78,6 +78,9 @@ type stage struct {
 	// a long deadline, and shutdown interrupts it (the job resumes from its cursor) instead
 	// of waiting for it.
 	long bool
+	// poisonsForeign: this stage is the first to read its topic, and the one that sends a
+	// foreign entry there to the poison topic (see rejectForeign).
+	poisonsForeign bool
 }
 
 // crawlTimeout bounds one crawl attempt.
@@ -122,6 +125,12 @@ func NewRouter(d RouterDeps) (*Router, error) {
 		h := handlers.Notify{Sinks: d.NotifySinks[kind], Store: d.Store, RetryBase: d.Config.Pipeline.DeliveryRetryBase}
 		notifiers = append(notifiers, h)
 		stages = append(stages, stage{name: config.StageNotify + "." + kind, topic: topics.Alerts(), consumers: consumers[config.StageNotify], handle: notifyStage(h)})
+	}
+
+	readers := map[string]bool{}
+	for i := range stages {
+		stages[i].poisonsForeign = !readers[stages[i].topic]
+		readers[stages[i].topic] = true
 	}
 
 	r := &Router{Router: router, inflight: &inflight{}}
@@ -181,7 +190,8 @@ func attemptFor(s stage, cfg *config.Config) message.HandlerMiddleware {
 //     one bad message never blocks a stream; it must see every permanent error, so it
 //     wraps everything else;
 //   - observe: metrics, inside poison so it can count what gets poisoned;
-//   - rejectForeign: an entry watermill did not write is permanent before any retry;
+//   - rejectForeign: an entry watermill did not write is permanent before any retry (for
+//     the first group reading the topic; the others acknowledge it);
 //   - retry: transient errors wait with backoff for as long as it takes;
 //   - attempt: each attempt gets its own deadline and is not cut short by shutdown, so
 //     work in flight finishes (stored and recorded) rather than half done;
@@ -191,7 +201,7 @@ func stageMiddleware(s stage, pub message.Publisher, d RouterDeps, corr *correla
 		correlate(d.Logger, s.name, corr),
 		poison(pub, s.topic, Poison(s.topic), d.Logger),
 		d.Metrics.observe(s.name),
-		rejectForeign,
+		rejectForeign(s.poisonsForeign, d.Logger),
 		retry{
 			initial:   100 * time.Millisecond,
 			max:       d.Config.Pipeline.RetryMaxInterval,
