@@ -31,6 +31,13 @@ func newRulesCommand(g *globalFlags) *cobra.Command {
 			if err != nil {
 				return err
 			}
+			logger, err := g.logger()
+			if err != nil {
+				return err
+			}
+			if err := pipeline.CheckBuild(cfg, logger); err != nil {
+				return fmt.Errorf("invalid config: %w", err)
+			}
 			fmt.Fprintf(cmd.OutOrStdout(), "ok: %d rules, %d sinks, %d sources\n", len(cfg.Rules), len(cfg.Sinks), len(cfg.Sources))
 			return nil
 		},
