@@ -125,9 +125,6 @@ func checkID(field, v string) error {
 	return nil
 }
 
-// CheckID is the id rule for callers outside a post (a source's name in the configuration).
-func CheckID(field, v string) error { return checkID(field, v) }
-
 // quoteID shows an id in an error, quoted so white space is seen, and cut when long.
 func quoteID(v string) string {
 	if r := []rune(v); len(r) > maxErrShowLen {
