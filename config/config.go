@@ -134,7 +134,20 @@ type Rule struct {
 	Digest Digest `yaml:"digest"`
 	// Templates override how this rule's alerts read in Slack and email.
 	Templates Templates `yaml:"templates"`
+	// Variants says how Chinese characters match. fold (default): a term matches its
+	// Traditional, Simplified and regional forms alike (相機 matches 相机, 裡 matches 裏 and
+	// 里). exact: only the characters as written, for a rule where the script itself matters.
+	Variants string `yaml:"variants"`
 }
+
+// Values of Rule.Variants.
+const (
+	VariantsFold  = "fold"
+	VariantsExact = "exact"
+)
+
+// ExactVariants reports whether the rule matches Chinese characters only as written.
+func (r Rule) ExactVariants() bool { return r.Variants == VariantsExact }
 
 // Templates are Go templates over the alert (fields of handlers.Alert: .Rule, .Source,
 // .Author, .Text, .Terms, .URL, .Summary, …; and .ChartCID in email HTML).
@@ -385,6 +398,9 @@ func (c *Config) setDefaults() {
 		r := &c.Rules[i]
 		if r.Type == "" {
 			r.Type = RuleInstant
+		}
+		if r.Variants == "" {
+			r.Variants = VariantsFold
 		}
 		if r.Type == RuleDigest && r.Digest.Top == 0 {
 			r.Digest.Top = 10

@@ -28,11 +28,26 @@ func TestParseValidAppliesDefaults(t *testing.T) {
 	if cfg.Rules[0].Type != RuleInstant {
 		t.Fatalf("default type: %q", cfg.Rules[0].Type)
 	}
+	if cfg.Rules[0].Variants != VariantsFold || cfg.Rules[0].ExactVariants() {
+		t.Fatalf("default variants: %q", cfg.Rules[0].Variants)
+	}
 	if cfg.Pipeline.Consumers[StageNormalize] != 128 || cfg.Pipeline.CloseTimeout == 0 {
 		t.Fatalf("defaults not applied: %+v", cfg.Pipeline)
 	}
 	if !cfg.Embedded() {
 		t.Fatal("no connections configured: want embedded")
+	}
+}
+
+func TestRuleVariantsExact(t *testing.T) {
+	t.Setenv(EnvRedisURL, "")
+	t.Setenv(EnvMySQLDSN, "")
+	cfg, err := Parse([]byte(strings.Replace(valid, "sinks: [out]", "sinks: [out]\n    variants: exact", 1)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !cfg.Rules[0].ExactVariants() {
+		t.Fatalf("variants: exact not read: %q", cfg.Rules[0].Variants)
 	}
 }
 
@@ -75,6 +90,9 @@ sinks:
 		{"unknown rule type", `
 rules: [{name: a, query: x, type: sometimes, sinks: [o]}]
 sinks: [{name: o, type: console}]`, []string{`rules[0].type: unknown rule type "sometimes"`}},
+		{"unknown variants", `
+rules: [{name: a, query: 相機, variants: strict, sinks: [o]}]
+sinks: [{name: o, type: console}]`, []string{`rules[0].variants: unknown value "strict" (fold or exact)`}},
 		{"only negation", `
 rules: [{name: a, query: '-foo', sinks: [o]}]
 sinks: [{name: o, type: console}]`, []string{"rules[0].query: "}},

@@ -97,6 +97,22 @@ func (c *Config) SourceByName(name string) (Source, bool) {
 // CronParser reads the five-field schedules of sources.
 var CronParser = cron.NewParser(cron.Minute | cron.Hour | cron.Dom | cron.Month | cron.Dow | cron.Descriptor)
 
+// MinCrawlInterval is the least time between two scheduled crawls of a source, whether set
+// by every: or by cron: ("@every 1s"): crawling faster gets accounts blocked.
+const MinCrawlInterval = time.Minute
+
+// CronEvery is the interval of an "@every D" cron schedule; 0 for any other schedule.
+func CronEvery(spec string) time.Duration {
+	sched, err := CronParser.Parse(spec)
+	if err != nil {
+		return 0
+	}
+	if cd, ok := sched.(cron.ConstantDelaySchedule); ok {
+		return cd.Delay
+	}
+	return 0
+}
+
 func (c *Config) validateSources(add func(field, format string, args ...any)) {
 	names := map[string]bool{}
 	for i, s := range c.Sources {
@@ -129,11 +145,13 @@ func (c *Config) validateSources(add func(field, format string, args ...any)) {
 			add(field+".cron", "set every or cron, not both")
 		case s.Every < 0:
 			add(field+".every", "must be positive")
-		case s.Every > 0 && s.Every < time.Minute:
+		case s.Every > 0 && s.Every < MinCrawlInterval:
 			add(field+".every", "at least 1m: crawling faster gets accounts blocked")
 		case s.Cron != "":
 			if _, err := CronParser.Parse(s.Cron); err != nil {
 				add(field+".cron", "%v", err)
+			} else if d := CronEvery(s.Cron); d > 0 && d < MinCrawlInterval {
+				add(field+".cron", "%q is every %s: at least 1m, crawling faster gets accounts blocked", s.Cron, d)
 			}
 		}
 		if s.Kind == SourceHTML && s.Selectors == "" {

@@ -172,6 +172,9 @@ func (c *Config) Validate() error {
 		} else if _, err := query.Parse(r.Query); err != nil {
 			add(field+".query", "%s", err)
 		}
+		if r.Variants != VariantsFold && r.Variants != VariantsExact {
+			add(field+".variants", "unknown value %q (fold or exact)", r.Variants)
+		}
 		if r.Type != RuleThreshold && r.Threshold != (Threshold{}) {
 			add(field+".threshold", "only a threshold rule takes threshold settings (type: threshold)")
 		}

@@ -1,11 +1,11 @@
 package crawl
 
 import (
-	"bufio"
 	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"os"
 	"strconv"
@@ -13,29 +13,71 @@ import (
 	"time"
 )
 
+// Limits of a cookie file. A browser export of one site's cookies is a few kilobytes and a
+// few dozen cookies; a whole profile's export is at most a few thousand. Beyond these a file
+// is a mistake (or worse), and every cookie of it would be matched against every request.
+const (
+	// MaxCookieFileBytes bounds a cookie file.
+	MaxCookieFileBytes = 4 << 20
+	// MaxCookies bounds the cookies of one file.
+	MaxCookies = 5000
+	// MaxCookieBytes bounds one cookie's name and value together; browsers keep 4 KiB.
+	MaxCookieBytes = 8 << 10
+)
+
 // LoadCookies reads a cookie export: a Netscape cookies.txt (the format curl and most
-// browser extensions write) or a JSON array of {name, value, domain, path, secure,
-// expirationDate} (Cookie-Editor, EditThisCookie). Errors name the file and line, never a
-// cookie's value.
+// browser extensions write), a JSON array of {name, value, domain, path, secure,
+// expirationDate} (Cookie-Editor, EditThisCookie), or a JSON object holding such a list
+// under "cookies" (Playwright's and Puppeteer's storage state). Errors name the file and
+// line (or cookie), never a cookie's value.
 func LoadCookies(path string) ([]*http.Cookie, error) {
-	b, err := os.ReadFile(path)
+	b, err := readCookieFile(path)
 	if err != nil {
-		return nil, fmt.Errorf("cannot read cookies file: %w", err)
+		return nil, err
 	}
-	trimmed := bytes.TrimSpace(b)
-	if len(trimmed) > 0 && trimmed[0] == '[' {
+	trimmed := bytes.TrimSpace(bytes.TrimPrefix(b, []byte{0xEF, 0xBB, 0xBF}))
+	if len(trimmed) > 0 && (trimmed[0] == '[' || trimmed[0] == '{') {
 		return parseJSONCookies(path, trimmed)
 	}
 	return parseNetscapeCookies(path, b)
 }
 
+// readCookieFile reads at most MaxCookieFileBytes, refusing a bigger file before reading it.
+func readCookieFile(path string) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("cannot read cookies file: %w", err)
+	}
+	defer f.Close()
+	info, err := f.Stat()
+	if err != nil {
+		return nil, fmt.Errorf("cannot read cookies file: %w", err)
+	}
+	if !info.Mode().IsRegular() {
+		return nil, fmt.Errorf("cannot read cookies file %s: not a regular file", path)
+	}
+	tooBig := fmt.Errorf("cookies file %s: over %d MiB: export only the cookies of the site crawled", path, MaxCookieFileBytes>>20)
+	if info.Size() > MaxCookieFileBytes {
+		return nil, tooBig
+	}
+	b, err := io.ReadAll(io.LimitReader(f, MaxCookieFileBytes+1))
+	if err != nil {
+		return nil, fmt.Errorf("cannot read cookies file %s: %w", path, err)
+	}
+	if len(b) > MaxCookieFileBytes {
+		return nil, tooBig // it grew while we read
+	}
+	return b, nil
+}
+
 func parseNetscapeCookies(path string, b []byte) ([]*http.Cookie, error) {
 	var out []*http.Cookie
-	sc := bufio.NewScanner(bytes.NewReader(b))
-	line := 0
-	for sc.Scan() {
-		line++
-		text := strings.TrimRight(sc.Text(), "\r")
+	for i, raw := range bytes.Split(b, []byte("\n")) {
+		line := i + 1
+		if len(raw) > MaxCookieBytes+1024 {
+			return nil, fmt.Errorf("%s line %d: %d bytes, longer than any cookie (at most %d KiB)", path, line, len(raw), MaxCookieBytes>>10)
+		}
+		text := strings.TrimRight(string(raw), "\r")
 		httpOnly := false
 		if rest, ok := strings.CutPrefix(text, "#HttpOnly_"); ok {
 			text, httpOnly = rest, true
@@ -51,9 +93,25 @@ func parseNetscapeCookies(path string, b []byte) ([]*http.Cookie, error) {
 		if exp, err := strconv.ParseInt(f[4], 10, 64); err == nil && exp > 0 {
 			c.Expires = time.Unix(exp, 0)
 		}
-		out = append(out, c)
+		if err := checkCookie(c); err != nil {
+			return nil, fmt.Errorf("%s line %d: %w", path, line, err)
+		}
+		if out = append(out, c); len(out) > MaxCookies {
+			return nil, fmt.Errorf("%s line %d: more than %d cookies: export only the cookies of the site crawled", path, line, MaxCookies)
+		}
 	}
-	return out, sc.Err()
+	return out, nil
+}
+
+// checkCookie refuses what no browser would send, by name and size only.
+func checkCookie(c *http.Cookie) error {
+	switch {
+	case c.Name == "":
+		return errors.New("a cookie without a name")
+	case len(c.Name)+len(c.Value) > MaxCookieBytes:
+		return fmt.Errorf("cookie %s: %d bytes, over the %d KiB a cookie may have", c.Name, len(c.Name)+len(c.Value), MaxCookieBytes>>10)
+	}
+	return nil
 }
 
 type jsonCookie struct {
@@ -63,30 +121,66 @@ type jsonCookie struct {
 	Path           string  `json:"path"`
 	Secure         bool    `json:"secure"`
 	HTTPOnly       bool    `json:"httpOnly"`
-	ExpirationDate float64 `json:"expirationDate"`
+	ExpirationDate float64 `json:"expirationDate"` // Cookie-Editor, EditThisCookie
+	Expires        float64 `json:"expires"`        // Playwright, Puppeteer (-1: session)
 }
 
 func parseJSONCookies(path string, b []byte) ([]*http.Cookie, error) {
 	var in []jsonCookie
-	if err := json.Unmarshal(b, &in); err != nil {
-		var syn *json.SyntaxError
-		if errors.As(err, &syn) {
-			return nil, fmt.Errorf("%s: not a JSON array of cookies (syntax error at byte %d)", path, syn.Offset)
+	if b[0] == '{' {
+		var state struct {
+			Cookies *[]jsonCookie `json:"cookies"`
+			Name    *string       `json:"name"`
 		}
-		return nil, fmt.Errorf("%s: not a JSON array of cookies", path)
+		if err := json.Unmarshal(b, &state); err != nil {
+			return nil, jsonCookieError(path, err)
+		}
+		switch {
+		case state.Cookies != nil:
+			in = *state.Cookies
+		case state.Name != nil: // one cookie on its own
+			var one jsonCookie
+			if err := json.Unmarshal(b, &one); err != nil {
+				return nil, jsonCookieError(path, err)
+			}
+			in = []jsonCookie{one}
+		default:
+			return nil, fmt.Errorf("%s: a JSON object without a \"cookies\" list: want a cookie export (a list of cookies, or {\"cookies\": [...]})", path)
+		}
+	} else if err := json.Unmarshal(b, &in); err != nil {
+		return nil, jsonCookieError(path, err)
+	}
+	if len(in) > MaxCookies {
+		return nil, fmt.Errorf("%s: %d cookies, more than %d: export only the cookies of the site crawled", path, len(in), MaxCookies)
 	}
 	out := make([]*http.Cookie, 0, len(in))
 	for i, c := range in {
-		if c.Name == "" {
-			return nil, fmt.Errorf("%s: cookie %d has no name", path, i+1)
-		}
 		hc := &http.Cookie{Name: c.Name, Value: c.Value, Domain: c.Domain, Path: c.Path, Secure: c.Secure, HttpOnly: c.HTTPOnly}
-		if c.ExpirationDate > 0 {
+		switch {
+		case c.ExpirationDate > 0:
 			hc.Expires = time.Unix(int64(c.ExpirationDate), 0)
+		case c.Expires > 0:
+			hc.Expires = time.Unix(int64(c.Expires), 0)
+		}
+		if err := checkCookie(hc); err != nil {
+			return nil, fmt.Errorf("%s: cookie %d: %w", path, i+1, err)
 		}
 		out = append(out, hc)
 	}
 	return out, nil
+}
+
+// jsonCookieError says where the JSON broke, never what was there (a value, perhaps).
+func jsonCookieError(path string, err error) error {
+	var syn *json.SyntaxError
+	if errors.As(err, &syn) {
+		return fmt.Errorf("%s: not a JSON cookie export (syntax error at byte %d)", path, syn.Offset)
+	}
+	var typ *json.UnmarshalTypeError
+	if errors.As(err, &typ) {
+		return fmt.Errorf("%s: not a JSON cookie export (%s where a %s belongs, at byte %d)", path, typ.Value, typ.Type, typ.Offset)
+	}
+	return fmt.Errorf("%s: not a JSON cookie export", path)
 }
 
 // RequireCookies says which of the named cookies are missing or empty, by name only.

@@ -12,16 +12,19 @@ const (
 	maxStoredBody = 8 << 10 // the start of an unexpected page
 )
 
-// StoredError is what a run's record keeps of its error and of an unexpected page: each
+// StoredError is what a run's record keeps of its error, its note and an unexpected page: each
 // bounded, valid UTF-8, and stripped of whatever looks like a cookie, a token or a password.
 // A page is whatever a site (or a link to a local file) sent: it may hold a session
 // cookie's value, and it must not land in a database column or a status screen. Empty when
 // there is neither.
 func StoredError(r Result) string {
-	if r.Err == "" && r.Body == "" {
+	if r.Err == "" && r.Body == "" && r.Note == "" {
 		return ""
 	}
 	out := scrubSecrets(boundText(r.Err, maxStoredErr))
+	if r.Note != "" {
+		out = strings.TrimPrefix(out+"\nnote: "+scrubSecrets(boundText(r.Note, maxStoredErr)), "\n")
+	}
 	if r.Body != "" {
 		out += "\n--- start of the page ---\n" + scrubSecrets(boundText(r.Body, maxStoredBody))
 	}

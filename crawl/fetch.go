@@ -31,6 +31,10 @@ type Page struct {
 	Redirected bool
 	Status     int
 	Body       []byte
+	// ContentType is the response's Content-Type header: its charset decides the decoding.
+	ContentType string
+	// Truncated says the body was cut at MaxBody.
+	Truncated bool
 	// Fetched is the response's Date (a file's modification time for file://): relative
 	// times on the page are read against it.
 	Fetched time.Time
@@ -159,16 +163,18 @@ func (f *Fetcher) get(ctx context.Context, u *url.URL) (*Page, error) {
 	if limit <= 0 {
 		limit = defaultMaxBody
 	}
-	body, err := io.ReadAll(io.LimitReader(resp.Body, limit))
+	body, err := io.ReadAll(io.LimitReader(resp.Body, limit+1))
 	if err != nil {
 		return nil, fmt.Errorf("GET %s: reading body: %v", redactURL(u), err)
 	}
+	truncated := int64(len(body)) > limit
+	body = body[:min(int64(len(body)), limit)]
 	fetched := f.clock().Now()
 	if d, err := http.ParseTime(resp.Header.Get("Date")); err == nil {
 		fetched = d
 	}
 	final := resp.Request.URL
-	return &Page{URL: final.String(), Redirected: final.String() != u.String(), Status: resp.StatusCode, Body: body, Fetched: fetched.UTC()}, nil
+	return &Page{URL: final.String(), Redirected: final.String() != u.String(), Status: resp.StatusCode, Body: body, ContentType: resp.Header.Get("Content-Type"), Truncated: truncated, Fetched: fetched.UTC()}, nil
 }
 
 func (f *Fetcher) fetchFile(u *url.URL) (*Page, error) {

@@ -52,7 +52,8 @@ func (l *Limiter) Wait(ctx context.Context, keys ...string) error {
 }
 
 // WaitFor is Wait with the source's own interval: one limiter serves sources of different
-// paces that share an account.
+// paces that share an account. Under GiveBackAfter, a slot further off than its wait is
+// refused with a *PacedError instead.
 func (l *Limiter) WaitFor(ctx context.Context, interval time.Duration, keys ...string) error {
 	l.mu.Lock()
 	if l.next == nil {
@@ -64,6 +65,10 @@ func (l *Limiter) WaitFor(ctx context.Context, interval time.Duration, keys ...s
 		if t := l.next[k]; t.After(at) {
 			at = t
 		}
+	}
+	if maxWait, ok := maxWaitFrom(ctx); ok && at.Sub(now) > maxWait {
+		l.mu.Unlock()
+		return &PacedError{Wait: at.Sub(now)} // nothing booked: the slot stays for whoever comes
 	}
 	random := l.Rand
 	if random == nil {

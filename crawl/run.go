@@ -87,6 +87,9 @@ type Result struct {
 	Err string
 	// Body is the start of an unexpected page, for whoever debugs the markup.
 	Body string
+	// Note says what the run cut or could not act on (a page over the item bound, a body cut
+	// at the fetch limit, a parser's note), for the run's record.
+	Note string
 }
 
 // Runner crawls one source.
@@ -105,6 +108,8 @@ type Runner struct {
 	// cookies were renewed); a good page then sets the source back to ok.
 	Force bool
 	Clock Clock
+	// MaxItemsPerPage bounds the posts read from one page; default DefaultMaxItemsPerPage.
+	MaxItemsPerPage int
 }
 
 // runLease keeps other consumers off a run while it goes; renewed after every page.
@@ -163,6 +168,9 @@ func (r *Runner) Run(ctx context.Context, job Job) (Result, error) {
 			if ctx.Err() != nil {
 				return res, ctx.Err() // shutting down: the job stays pending and resumes
 			}
+			if errors.Is(err, ErrPaced) {
+				return res, r.giveBack(ctx, job, Progress{Cursor: next, Pages: res.Pages, New: res.New, Seen: res.Seen}, err)
+			}
 			res.Err = err.Error()
 			res.Verdict = fetchVerdict(err)
 			break
@@ -171,12 +179,13 @@ func (r *Runner) Run(ctx context.Context, job Job) (Result, error) {
 			refuseLink(&res, fmt.Errorf("redirected: %w", err))
 			break
 		}
-		parsed, err := r.Parser.Parse(sources.Response{Body: page.Body, URL: page.URL, FetchedAt: page.Fetched})
+		parsed, err := r.Parser.Parse(sources.Response{Body: page.Body, URL: page.URL, FetchedAt: page.Fetched, ContentType: page.ContentType})
 		if err != nil {
 			res.Verdict, res.Err = string(sources.VerdictUnexpected), err.Error()
 			break
 		}
 		res.Pages++
+		r.bound(&res, page, &parsed)
 		res.Verdict = string(parsed.Verdict)
 		if parsed.Verdict != sources.VerdictOK {
 			res.Body = parsed.Body

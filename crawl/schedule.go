@@ -13,9 +13,16 @@ import (
 
 // Scheduler publishes each source's crawl jobs on its schedule (Celery beat's job). Any
 // number of processes run one; exactly one is active at a time: the holder of a lease in
-// Redis, renewed while it lives and taken over once it lapses. A job's id is its source and
-// tick and is published only if its key could be set once (SET NX), so a second leader during
-// a hand-over cannot double a crawl; the crawl_runs table guards it again.
+// Redis, renewed while it lives and taken over once it lapses.
+//
+// A source has at most one job queued or running (Inflight): a tick that comes while its
+// previous job is still in flight is skipped and counted (OnSkip), never queued, so a slow
+// crawl stage gathers no backlog and no source is crawled twice at once. Of several ticks due
+// at one step (a new leader looking back over its predecessor's last moments, a step that
+// came late) only the newest is published. A tick is published once (Inflight records the
+// last tick per source), so a second leader during a hand-over cannot double a crawl; the
+// crawl_runs table guards it again. The leader also moves jobs put off for their pace
+// (Delayed) back to crawl.jobs when they are due.
 type Scheduler struct {
 	Redis    *redis.Client
 	Prefix   string // key prefix, the topics' prefix
@@ -31,6 +38,13 @@ type Scheduler struct {
 	// OnLeaderStep, if set, runs at every step while this scheduler leads: work that one
 	// process should do for all (the quiet-source watch).
 	OnLeaderStep func(ctx context.Context)
+	// OnSkip, if set, is told of every tick not published: n ticks of source, and why
+	// ("in_flight": its previous job was still queued or running; "missed": an older tick
+	// of several due at once).
+	OnSkip func(source, reason string, n int)
+	// InflightTTL bounds a source's hold on its one job in flight. Default
+	// DefaultInflightTTL.
+	InflightTTL time.Duration
 
 	leader bool
 	next   map[string]time.Time
@@ -38,8 +52,12 @@ type Scheduler struct {
 
 // Schedule returns when a source's crawl after t is due.
 func Schedule(s config.Source) (func(t time.Time) time.Time, error) {
-	if s.Every > 0 {
-		d := s.Every
+	every := s.Every
+	if every <= 0 {
+		every = config.CronEvery(s.Cron) // "@every 5m" ticks like every: 5m
+	}
+	if every > 0 {
+		d := every
 		// Aligned to multiples of d since the epoch, so every scheduler computes the same
 		// ticks and their ids agree.
 		return func(t time.Time) time.Time { return t.Truncate(d).Add(d) }, nil
@@ -113,8 +131,8 @@ func (s *Scheduler) Step(ctx context.Context) error {
 	}
 	now := s.now()
 	if s.next == nil {
-		// A new leader looks back two lease times: ticks its predecessor may have missed
-		// while it died are published now, unless their keys say they already were.
+		// A new leader looks back two lease times: the newest tick its predecessor may have
+		// missed while it died is published now, unless it already was.
 		s.next = map[string]time.Time{}
 		for _, src := range s.Sources {
 			next, err := Schedule(src)
@@ -127,38 +145,83 @@ func (s *Scheduler) Step(ctx context.Context) error {
 	if s.OnLeaderStep != nil {
 		s.OnLeaderStep(ctx)
 	}
+	if err := s.publishDelayed(ctx, now); err != nil {
+		return err
+	}
 	for _, src := range s.Sources {
 		next, err := Schedule(src)
 		if err != nil {
 			return err
 		}
+		var due time.Time
+		missed := 0
 		for tick := s.next[src.Name]; !tick.After(now); tick = next(tick) {
-			if err := s.publishOnce(ctx, Job{V: 1, ID: JobID(src.Name, tick), Source: src.Name, Tick: tick}); err != nil {
-				return err
+			if !due.IsZero() {
+				missed++
 			}
-			s.next[src.Name] = next(tick)
+			due = tick
 		}
+		if due.IsZero() {
+			continue
+		}
+		if missed > 0 {
+			s.skip(src.Name, "missed", missed)
+		}
+		if err := s.publishOnce(ctx, Job{V: 1, ID: JobID(src.Name, due), Source: src.Name, Tick: due}); err != nil {
+			return err
+		}
+		s.next[src.Name] = next(due)
 	}
 	return nil
 }
 
-// publishOnce publishes a job unless its key says it was published already. A failed
-// publish frees the key, so the next step tries again.
+// publishOnce publishes a job unless its tick was published already or its source's
+// previous job is still in flight. A failed publish gives the claim back, so the next step
+// tries again.
 func (s *Scheduler) publishOnce(ctx context.Context, job Job) error {
-	key := s.Prefix + "crawl.job." + job.ID
-	fresh, err := s.Redis.SetNX(ctx, key, s.Instance, 7*24*time.Hour).Result()
+	claim, undo, err := s.inflight().Take(ctx, job)
 	if err != nil {
-		return fmt.Errorf("cannot mark job %s: %w", job.ID, err)
+		return err
 	}
-	if !fresh {
+	switch claim {
+	case TakeDone:
+		return nil
+	case TakeBusy:
+		s.skip(job.Source, "in_flight", 1)
 		return nil
 	}
 	if err := s.Publish(ctx, job); err != nil {
-		s.Redis.Del(context.WithoutCancel(ctx), key)
+		undo(context.WithoutCancel(ctx))
 		return fmt.Errorf("cannot publish job %s: %w", job.ID, err)
 	}
 	s.Logger.Info("crawl job published", "job", job.ID, "source", job.Source)
 	return nil
+}
+
+// publishDelayed moves the jobs put off for their pace, now due, back to crawl.jobs.
+func (s *Scheduler) publishDelayed(ctx context.Context, now time.Time) error {
+	q := DelayQueue{Redis: s.Redis, Prefix: s.Prefix}
+	jobs, err := q.Due(ctx, now, 1000)
+	for _, job := range jobs {
+		if perr := s.Publish(ctx, job); perr != nil {
+			// Back on the queue, due at once: the next step tries again.
+			if aerr := q.Add(context.WithoutCancel(ctx), job, now); aerr != nil {
+				return fmt.Errorf("cannot publish put-off job %s (%v) nor put it back: %w", job.ID, perr, aerr)
+			}
+			return fmt.Errorf("cannot publish put-off job %s: %w", job.ID, perr)
+		}
+	}
+	return err
+}
+
+func (s *Scheduler) skip(source, reason string, n int) {
+	if s.OnSkip != nil {
+		s.OnSkip(source, reason, n)
+	}
+}
+
+func (s *Scheduler) inflight() Inflight {
+	return Inflight{Redis: s.Redis, Prefix: s.Prefix, TTL: s.InflightTTL}
 }
 
 func (s *Scheduler) leaseKey() string { return s.Prefix + "scheduler.lease" }

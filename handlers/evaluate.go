@@ -13,6 +13,9 @@ type RuleInfo struct {
 	ID    int64
 	Kind  string
 	Sinks []string
+	// ExactVariants is set for a rule that matches Chinese characters only as written
+	// (variants: exact); its alerts say so, so that sinks highlight only what matched.
+	ExactVariants bool
 	// Threshold is set for threshold rules.
 	Threshold ThresholdSpec
 }
@@ -155,6 +158,7 @@ func alertFor(in MatchedPost, m RuleMatch, rule RuleInfo, dedupKey string, store
 		PostedAt:   in.PostedAt,
 		ReceivedAt: in.ReceivedAt,
 		CreatedAt:  stored.CreatedAt,
+		Variants:   variantsOf(rule),
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"testing"
+	"time"
 )
 
 func matchedPost(rules ...string) MatchedPost {
@@ -77,7 +78,7 @@ func TestDedupKey(t *testing.T) {
 func TestEvaluateSilencedAlertsAreStoredNotSent(t *testing.T) {
 	store := &fakeAlerts{}
 	e := Evaluate{Rules: map[string]RuleInfo{"a": {ID: 1, Kind: "instant"}}, Store: store,
-		Silences: fakeSilences{"a/fb:g": "silenced (rule a key fb:g) until 2026-11-27T16:00:00Z: launch day"}}
+		Silences: fakeSilences{{rule: "a", key: "fb:g", reason: "silenced (rule a key fb:g) until 2126-11-27T16:00:00Z: launch day", ends: time.Date(2126, 11, 27, 16, 0, 0, 0, time.UTC)}}}
 	alerts, err := e.Handle(context.Background(), matchedPost("a"))
 	if err != nil || len(alerts) != 0 {
 		t.Fatalf("a silenced alert was published: %+v %v", alerts, err)
@@ -95,5 +96,24 @@ func TestEvaluateSilencedAlertsAreStoredNotSent(t *testing.T) {
 	p.Source = "fb:other"
 	if alerts, _ := e.Handle(context.Background(), p); len(alerts) != 1 {
 		t.Fatal("a silence of one key silenced another")
+	}
+}
+
+// TestEvaluateAlertSaysWhenRuleIsExact checks that an alert carries variants: exact from its
+// rule, which tells sinks to highlight only the characters as written.
+func TestEvaluateAlertSaysWhenRuleIsExact(t *testing.T) {
+	e := Evaluate{Rules: map[string]RuleInfo{
+		"fold":  {ID: 1, Kind: "instant"},
+		"exact": {ID: 2, Kind: "instant", ExactVariants: true},
+	}, Store: &fakeAlerts{}}
+	alerts, err := e.Handle(context.Background(), matchedPost("fold", "exact"))
+	if err != nil || len(alerts) != 2 {
+		t.Fatalf("got %+v, %v", alerts, err)
+	}
+	for _, a := range alerts {
+		want := map[string]string{"fold": "", "exact": VariantsExact}[a.Rule]
+		if a.Variants != want {
+			t.Errorf("rule %s: alert variants %q, want %q", a.Rule, a.Variants, want)
+		}
 	}
 }

@@ -16,7 +16,9 @@ var errDown = errors.New("connection refused")
 type fakePosts struct {
 	byKey map[string]PostRecord
 	ids   map[string]int64
-	err   error
+	// firstOf is the outcome each message first had: a redelivery answers the same.
+	firstOf map[string]Outcome
+	err     error
 }
 
 func (f *fakePosts) SavePost(_ context.Context, p PostRecord) (SavedPost, error) {
@@ -24,20 +26,25 @@ func (f *fakePosts) SavePost(_ context.Context, p PostRecord) (SavedPost, error)
 		return SavedPost{}, f.err
 	}
 	if f.byKey == nil {
-		f.byKey, f.ids = map[string]PostRecord{}, map[string]int64{}
+		f.byKey, f.ids, f.firstOf = map[string]PostRecord{}, map[string]int64{}, map[string]Outcome{}
 	}
 	k := p.Source + "/" + p.ExternalID
+	msg := k + "#" + p.MessageID
+	if out, ok := f.firstOf[msg]; ok {
+		return SavedPost{ID: f.ids[k], Outcome: out}, nil
+	}
 	prev, ok := f.byKey[k]
 	f.byKey[k] = p
+	out := OutcomeEdited
 	switch {
 	case !ok:
 		f.ids[k] = int64(len(f.ids) + 1)
-		return SavedPost{ID: f.ids[k], Outcome: OutcomeNew}, nil
+		out = OutcomeNew
 	case prev.ContentHash == p.ContentHash:
-		return SavedPost{ID: f.ids[k], Outcome: OutcomeRepeated}, nil
-	default:
-		return SavedPost{ID: f.ids[k], Outcome: OutcomeEdited}, nil
+		out = OutcomeRepeated
 	}
+	f.firstOf[msg] = out
+	return SavedPost{ID: f.ids[k], Outcome: out}, nil
 }
 
 type savedMatch struct {
@@ -53,6 +60,12 @@ type fakeMatches struct {
 func (f *fakeMatches) SaveMatch(_ context.Context, ruleID, postID int64, terms []string) error {
 	if f.err != nil {
 		return f.err
+	}
+	for i, m := range f.saved {
+		if m.rule == ruleID && m.post == postID {
+			f.saved[i].terms = terms // one per (rule, post), the newest terms
+			return nil
+		}
 	}
 	f.saved = append(f.saved, savedMatch{ruleID, postID, terms})
 	return nil
@@ -79,16 +92,22 @@ func (f *fakeAlerts) CreateAlert(_ context.Context, a AlertRecord) (StoredAlert,
 }
 
 type fakeDelivery struct {
-	alert    Alert
-	status   string
-	attempts int
-	next     time.Time
-	reason   string
+	alert      Alert
+	status     string
+	attempts   int
+	next       time.Time
+	leaseUntil time.Time
+	reason     string
 }
 
+// fakeLease is how long the fake's claim holds, as the store's DeliveryLease does.
+const fakeLease = 2 * time.Minute
+
 type fakeDeliveries struct {
-	mu        sync.Mutex
-	now       time.Time
+	mu  sync.Mutex
+	now time.Time
+	// clock, when set, is read instead of now.
+	clock     func() time.Time
 	rows      map[string]*fakeDelivery
 	published map[int64]bool
 	err       error
@@ -117,14 +136,26 @@ func (f *fakeDeliveries) ClaimDelivery(_ context.Context, a Alert, sink string) 
 		r = &fakeDelivery{alert: a, status: DeliveryPending}
 		f.rows[key(a.AlertID, sink)] = r
 	}
-	switch {
-	case r.status == DeliveryPending, r.status == DeliveryFailed && !r.next.After(f.now):
-	default:
+	if !(r.status == DeliveryPending || f.due(r)) {
 		return 0, false, nil
 	}
 	r.status = DeliverySending
 	r.attempts++
+	r.leaseUntil = f.time().Add(fakeLease)
 	return r.attempts, true, nil
+}
+
+func (f *fakeDeliveries) time() time.Time {
+	if f.clock != nil {
+		return f.clock()
+	}
+	return f.now
+}
+
+// due: failed and due, or claimed by a sender whose lease lapsed.
+func (f *fakeDeliveries) due(r *fakeDelivery) bool {
+	now := f.time()
+	return r.status == DeliveryFailed && !r.next.After(now) || r.status == DeliverySending && r.leaseUntil.Before(now)
 }
 
 func (f *fakeDeliveries) MarkSent(_ context.Context, alertID int64, sink string) error {
@@ -155,7 +186,7 @@ func (f *fakeDeliveries) DueDeliveries(_ context.Context, sinks []string, limit 
 	var out []DueDelivery
 	for _, sink := range sinks {
 		for k, r := range f.rows {
-			if strings.HasPrefix(k, sink+"#") && r.status == DeliveryFailed && !r.next.After(f.now) && len(out) < limit {
+			if strings.HasPrefix(k, sink+"#") && f.due(r) && len(out) < limit {
 				out = append(out, DueDelivery{Alert: r.alert, Sink: sink, Attempts: r.attempts})
 			}
 		}
@@ -179,11 +210,23 @@ func (s *fakeSink) Send(_ context.Context, a Alert) error {
 	return nil
 }
 
-type fakeSilences map[string]string // "rule/key" or "rule/" → reason
+// fakeSilences holds silences as MySQL does: a rule's (key "") or one key's, until an end.
+type fakeSilences []fakeSilence
 
-func (f fakeSilences) Silence(_ context.Context, rule, key string, _ time.Time) (string, error) {
-	if r, ok := f[rule+"/"+key]; ok {
-		return r, nil
+type fakeSilence struct {
+	rule, key, reason string
+	ends              time.Time
+}
+
+func (f fakeSilences) Silence(_ context.Context, rule, key string, now time.Time) (string, error) {
+	best := -1
+	for i, s := range f {
+		if s.rule == rule && (s.key == "" || s.key == key) && s.ends.After(now) && (best < 0 || s.ends.After(f[best].ends)) {
+			best = i
+		}
 	}
-	return f[rule+"/"], nil
+	if best < 0 {
+		return "", nil
+	}
+	return f[best].reason, nil
 }

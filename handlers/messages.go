@@ -203,6 +203,21 @@ type Alert struct {
 	// Trend is the rule's matches over time, for threshold and digest alerts (email sinks
 	// draw it); empty for instant alerts.
 	Trend []TrendPoint `json:"trend,omitempty"`
+	// Variants is "exact" when the rule matches Chinese characters only as written; empty
+	// when its terms match their Traditional, Simplified and regional forms too. Sinks
+	// highlight the terms in the post's own characters either way.
+	Variants string `json:"variants,omitempty"`
+}
+
+// VariantsExact is Alert.Variants of a rule that matches Chinese characters only as written.
+const VariantsExact = "exact"
+
+// variantsOf is Alert.Variants for a rule.
+func variantsOf(rule RuleInfo) string {
+	if rule.ExactVariants {
+		return VariantsExact
+	}
+	return ""
 }
 
 // TrendPoint is the number of matches in one interval starting At.

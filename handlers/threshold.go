@@ -34,7 +34,8 @@ type FireState struct {
 // ThresholdStore keeps what threshold rules count and when they fired.
 type ThresholdStore interface {
 	// RecordMatch counts the post under (rule, key) once, at, and returns the times of the
-	// key's matches after since.
+	// key's matches in (since, at], in order: a clock in the past (a simulation) does not
+	// count what was recorded after it.
 	RecordMatch(ctx context.Context, ruleID int64, key string, postID int64, at, since time.Time) ([]time.Time, error)
 	// FireState returns the key's state (a fresh key may fire at once).
 	FireState(ctx context.Context, ruleID int64, key string) (FireState, error)

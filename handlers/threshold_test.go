@@ -3,6 +3,7 @@ package handlers
 import (
 	"context"
 	"fmt"
+	"slices"
 	"testing"
 	"time"
 )
@@ -27,10 +28,11 @@ func (f *fakeThresholds) RecordMatch(_ context.Context, ruleID int64, key string
 	}
 	var out []time.Time
 	for _, t := range f.events[k] {
-		if t.After(since) {
+		if t.After(since) && !t.After(at) {
 			out = append(out, t)
 		}
 	}
+	slices.SortFunc(out, time.Time.Compare)
 	return out, nil
 }
 
@@ -44,8 +46,11 @@ func (f *fakeThresholds) FireState(_ context.Context, ruleID int64, key string) 
 
 func (f *fakeThresholds) TryFire(_ context.Context, ruleID int64, key string, prev FireState, now time.Time, realert time.Duration, dedup string) (bool, error) {
 	k := fmt.Sprint(ruleID, "/", key)
-	if f.state[k] != prev {
+	if !f.state[k].NextAllowed.Equal(prev.NextAllowed) { // the compare-and-set MySQL does
 		return false, nil
+	}
+	if f.state == nil {
+		f.state = map[string]FireState{}
 	}
 	f.state[k] = FireState{NextAllowed: now.Add(realert), Realert: realert, LastFired: now, LastDedupKey: dedup}
 	return true, nil

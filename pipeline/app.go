@@ -243,7 +243,7 @@ func newRules(cfg *config.Config, s *store.Store) (Rules, error) {
 		if err != nil {
 			return Rules{}, fmt.Errorf("rules[%d].query: %w", i, err)
 		}
-		compiled = append(compiled, query.Rule{Name: r.Name, Expr: expr})
+		compiled = append(compiled, query.Rule{Name: r.Name, Expr: expr, Exact: r.ExactVariants()})
 	}
 	m, err := query.Compile(compiled)
 	if err != nil {
@@ -326,7 +326,7 @@ func newCrawlers(cfg *config.Config, s *store.Store, pub message.Publisher, rdb 
 	return NewCrawlers(cfg, s, pub, rdb, logger.With("component", "crawl"))
 }
 
-func runScheduler(lc fx.Lifecycle, cfg *config.Config, opts RunOptions, rdb *redis.Client, pub message.Publisher, s *store.Store, rules Rules, logger *slog.Logger) {
+func runScheduler(lc fx.Lifecycle, cfg *config.Config, opts RunOptions, rdb *redis.Client, pub message.Publisher, s *store.Store, rules Rules, m *Metrics, crawlers *Crawlers, logger *slog.Logger) {
 	topic := NewTopics(cfg.Topics.Prefix).CrawlJobs()
 	prefix := ""
 	if cfg.Topics.Prefix != "" {
@@ -339,10 +339,13 @@ func runScheduler(lc fx.Lifecycle, cfg *config.Config, opts RunOptions, rdb *red
 	var sources []config.Source
 	if runs(opts, config.StageCrawl) {
 		sources = cfg.Sources
+		// This scheduler brings put-off jobs back: crawls may give their consumer back.
+		crawlers.EnablePutOff(DefaultMaxPaceWait, func(src string) { m.CrawlJobsPutOff.WithLabelValues(src).Inc() })
 	}
 	sched := &crawl.Scheduler{
 		Redis: rdb, Prefix: prefix, Instance: opts.Instance, Sources: sources,
 		Logger: logger.With("component", "scheduler"),
+		OnSkip: func(src, reason string, n int) { m.CrawlTicksSkipped.WithLabelValues(src, reason).Add(float64(n)) },
 		OnLeaderStep: func(ctx context.Context) {
 			if runs(opts, config.StageEvaluate) {
 				quiet.step(ctx)

@@ -3,14 +3,12 @@ package pipeline
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"time"
 
 	"groupwatch/config"
 	"groupwatch/handlers"
-	"groupwatch/queries"
-	"groupwatch/query"
-	"groupwatch/store"
-	"groupwatch/textnorm"
+	"groupwatch/simulate"
 )
 
 // BackfillReport is what `pipeline backfill` did.
@@ -22,76 +20,54 @@ type BackfillReport struct {
 	Alerts []handlers.Alert
 }
 
-// Backfill runs match and evaluate for one rule over the posts stored since a time (older
-// than the streams keep), with the real stores: matches and alerts are written as the
-// pipeline would (dedup keys hold: an alert that exists is not made again), each alert marked
-// as a backfill and as published, so that nothing, not even a later replay, sends old posts
-// one message each. Evaluate's clock is each post's first sight, so thresholds count the
-// posts' own times. progress is told the posts done and the total.
-func Backfill(ctx context.Context, rule config.Rule, ruleID int64, s *store.Store, since time.Time, progress func(done, total int)) (BackfillReport, error) {
+// BackfillStore is what a backfill reads (the posts, the silences) and writes (what the
+// simulation decided) in the live store.
+type BackfillStore interface {
+	simulate.Posts
+	handlers.MatchStore
+	handlers.AlertStore
+	handlers.Silences
+	simulate.History
+	MarkAlertPublished(ctx context.Context, alertID int64) error
+}
+
+// Backfill runs one rule over the posts stored since a time (older than the streams keep)
+// through the simulation (package simulate), which counts thresholds on the posts' own
+// times in a state of its own: live rule events, states and alerts neither count in it nor
+// change (baselines read the daily ETL's counts, history before the simulated now). It then writes what the simulation decided through the real store, as the
+// pipeline would (dedup keys hold: an alert that exists is not made again): each match, and
+// each alert marked as a backfill and as published, so that nothing, not even a later
+// replay, sends old posts one message each. progress is told the posts done and the total.
+func Backfill(ctx context.Context, rule config.Rule, ruleID int64, s BackfillStore, since time.Time, progress func(done, total int)) (BackfillReport, error) {
 	rep := BackfillReport{Rule: rule.Name}
-	expr, err := query.Parse(rule.Query)
-	if err != nil {
-		return rep, fmt.Errorf("rule %s: %w", rule.Name, err)
-	}
-	matcher, err := query.Compile([]query.Rule{{Name: rule.Name, Expr: expr}})
-	if err != nil {
-		return rep, err
-	}
-	q := s.Queries()
-	total, err := q.CountPostsSince(ctx, since.UTC())
-	if err != nil {
-		return rep, fmt.Errorf("cannot count posts: %w", err)
-	}
-	var clock time.Time
-	eval := handlers.Evaluate{
-		Rules: map[string]handlers.RuleInfo{rule.Name: ruleInfo(rule, ruleID)},
-		Store: s, Thresholds: s, Silences: s, Backfill: true,
-		Now: func() time.Time { return clock },
-	}
-	var after int64
-	for {
-		page, err := q.PostsSince(ctx, queries.PostsSinceParams{FirstSeenAt: since.UTC(), ID: after, Limit: 1000})
-		if err != nil {
-			return rep, fmt.Errorf("cannot read posts: %w", err)
+	opts := simulate.Options{Silences: s, History: s, Backfill: true, Progress: progress}
+	res, err := simulate.Run(ctx, rule, ruleInfo(rule, ruleID), s, since, opts, func(st simulate.Step) error {
+		if err := s.SaveMatch(ctx, ruleID, st.Post.ID, st.Terms); err != nil {
+			return fmt.Errorf("cannot store the match of rule %q on post %d: %w", rule.Name, st.Post.ID, err)
 		}
-		for _, p := range page {
-			after = p.ID
-			rep.Posts++
-			results := matcher.Match(textnorm.Normalize(p.Text))
-			if len(results) == 0 {
-				continue
-			}
-			rep.Matches++
-			if err := s.SaveMatch(ctx, ruleID, p.ID, results[0].Terms); err != nil {
-				return rep, err
-			}
-			// Posts come in id order; batches can commit their first-sight times slightly out
-			// of it. The clock never goes back, so windows count what came before.
-			if p.FirstSeenAt.After(clock) {
-				clock = p.FirstSeenAt
-			}
-			var posted *time.Time
-			if p.PostedAt.Valid {
-				posted = &p.PostedAt.Time
-			}
-			alerts, err := eval.Handle(ctx, handlers.MatchedPost{V: handlers.Version, PostID: p.ID, Source: p.Source, ExternalID: p.ExternalID,
-				Author: p.Author, URL: p.Url, Text: p.Text, PostedAt: posted, Matches: []handlers.RuleMatch{{Rule: rule.Name, Terms: results[0].Terms}}})
+		published := map[string]handlers.Alert{}
+		for _, a := range st.Alerts {
+			published[a.DedupKey] = a
+		}
+		for _, rec := range st.Records {
+			stored, err := s.CreateAlert(ctx, rec)
 			if err != nil {
-				return rep, err
+				return fmt.Errorf("cannot store the alert of rule %q on post %d: %w", rule.Name, st.Post.ID, err)
 			}
-			for _, a := range alerts {
-				if err := s.MarkAlertPublished(ctx, a.AlertID); err != nil {
-					return rep, err
-				}
-				rep.Alerts = append(rep.Alerts, a)
+			a, ok := published[rec.DedupKey]
+			if !ok || stored.Published || stored.Suppressed != "" {
+				continue // suppressed, or the live pipeline (or an earlier backfill) made it
 			}
+			if err := s.MarkAlertPublished(ctx, stored.ID); err != nil {
+				return fmt.Errorf("cannot mark alert %d published: %w", stored.ID, err)
+			}
+			a.AlertID, a.CreatedAt = stored.ID, stored.CreatedAt
+			rep.Alerts = append(rep.Alerts, a)
 		}
-		progress(rep.Posts, int(total))
-		if len(page) < 1000 {
-			return rep, nil
-		}
-	}
+		return nil
+	})
+	rep.Posts, rep.Matches = res.Posts, res.Matches
+	return rep, err
 }
 
 // BackfillDigest is the one message --notify sends for a backfill: its alerts as a digest.
@@ -109,4 +85,37 @@ func BackfillDigest(rule config.Rule, rep BackfillReport, since, now time.Time) 
 	d.Summary = "backfill: " + d.Summary
 	d.DedupKey = handlers.DedupKey("backfill", rule.Name, "", now.UTC().Format(time.RFC3339Nano))
 	return d
+}
+
+// PublishBackfillDigest stores the backfill's digest (BackfillDigest) as an alert and
+// publishes it to the alerts topic through the pipeline's own publisher, as the digest job
+// publishes a digest; the notify stage delivers it and marks it published. It returns the
+// alert's id.
+func PublishBackfillDigest(ctx context.Context, cfg *config.Config, s handlers.AlertStore, rule config.Rule, ruleID int64, rep BackfillReport, since, now time.Time, logger *slog.Logger) (int64, error) {
+	d := BackfillDigest(rule, rep, since, now)
+	stored, err := s.CreateAlert(ctx, handlers.AlertRecord{DedupKey: d.DedupKey, RuleID: ruleID, PostID: d.PostID,
+		Kind: config.RuleDigest, Terms: d.Terms, Summary: d.Summary, Backfill: true})
+	if err != nil {
+		return 0, fmt.Errorf("cannot store the backfill's digest: %w", err)
+	}
+	d.AlertID, d.CreatedAt = stored.ID, stored.CreatedAt
+	rdb, err := OpenRedis(ctx, cfg.Redis.URL, 2)
+	if err != nil {
+		return 0, err
+	}
+	defer rdb.Close()
+	pub, err := newPublisher(cfg, rdb, logger)
+	if err != nil {
+		return 0, err
+	}
+	defer pub.Close()
+	msg, err := NewAlertMessage(d)
+	if err != nil {
+		return 0, err
+	}
+	topic := NewTopics(cfg.Topics.Prefix).Alerts()
+	if err := pub.Publish(topic, msg); err != nil {
+		return 0, fmt.Errorf("cannot publish the backfill's digest to %s: %w", topic, err)
+	}
+	return d.AlertID, nil
 }

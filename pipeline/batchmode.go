@@ -2,6 +2,7 @@ package pipeline
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -47,6 +48,11 @@ func ingestAndDrain(lc fx.Lifecycle, sd fx.Shutdowner, cfg *config.Config, opts 
 				err := WaitDrained(ctx, rdb, r.Subscriptions, 100*time.Millisecond, func(why string) {
 					logger.Info("draining", "waiting_for", why)
 				}, deliveriesDone(s))
+				if errors.Is(err, ErrGroupPastEnd) {
+					logger.Error("cannot drain", "error", err.Error())
+					_ = sd.Shutdown(fx.ExitCode(1))
+					return
+				}
 				if err != nil {
 					return // stopped before drained: the app is already shutting down
 				}

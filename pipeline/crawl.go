@@ -5,8 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net/http"
-	"net/url"
 
 	"github.com/ThreeDotsLabs/watermill/message"
 	"github.com/redis/go-redis/v9"
@@ -17,9 +15,9 @@ import (
 	"groupwatch/sources"
 )
 
-// Crawlers builds a Runner for each configured source: cookies loaded and checked once at
-// start, one rate limiter shared by all sources, keyed per source and per account, so the
-// sources of one account share its pace.
+// Crawlers builds a Runner for each configured source: cookies loaded when the source is
+// crawled (sourceFetchers), one rate limiter shared by all sources, keyed per source and per
+// account, so the sources of one account share its pace.
 type Crawlers struct {
 	cfg       *config.Config
 	state     crawl.State
@@ -27,12 +25,15 @@ type Crawlers struct {
 	topics    Topics
 	logger    *slog.Logger
 	limiter   crawl.Pacer
-	fetchers  map[string]*crawl.Fetcher
+	fetchers  *sourceFetchers
 	parsers   map[string]sources.Parser
+	// jobs is the crawl stage's side of the scheduler's bookkeeping in Redis; nil without
+	// Redis (dry runs).
+	jobs *jobBook
 }
 
-// NewCrawlers prepares every source; a missing cookie or a bad selectors file is an error
-// naming the source, before anything starts. state and publisher may be nil (dry runs).
+// NewCrawlers prepares every source; a bad selectors file is an error naming the source,
+// before anything starts (cookie files are read when their source is crawled). state and publisher may be nil (dry runs).
 // With rdb, request slots are booked in Redis, so that every process crawling with one
 // account keeps to its pace together; without, the pace holds within this process.
 func NewCrawlers(cfg *config.Config, state crawl.State, publisher message.Publisher, rdb *redis.Client, logger *slog.Logger) (*Crawlers, error) {
@@ -44,25 +45,18 @@ func NewCrawlers(cfg *config.Config, state crawl.State, publisher message.Publis
 		}
 		pacer = &crawl.RedisLimiter{Redis: rdb, Prefix: prefix, Jitter: 0.5}
 	}
+	var jobs *jobBook
+	if rdb != nil {
+		jobs = &jobBook{inflight: crawl.Inflight{Redis: rdb, Prefix: schedulerPrefix(cfg)}, delayed: crawl.DelayQueue{Redis: rdb, Prefix: schedulerPrefix(cfg)}}
+	}
 	c := &Crawlers{
 		cfg: cfg, state: state, publisher: publisher, topics: NewTopics(cfg.Topics.Prefix), logger: logger,
-		limiter:  pacer,
-		fetchers: map[string]*crawl.Fetcher{}, parsers: map[string]sources.Parser{},
+		limiter: pacer,
+		parsers: map[string]sources.Parser{}, jobs: jobs,
 	}
+	c.fetchers = newSourceFetchers(cfg, pacer)
 	for i, src := range cfg.Sources {
 		field := fmt.Sprintf("sources[%d] (%s)", i, src.Name)
-		cookies, err := loadSourceCookies(src)
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", field, err)
-		}
-		f, err := crawl.NewFetcher(cookies)
-		if err != nil {
-			return nil, err
-		}
-		f.UserAgent, f.AcceptLanguage = cfg.Crawl.UserAgent, cfg.Crawl.AcceptLanguage
-		f.Limiter, f.Interval = c.limiter, src.MinInterval
-		f.Keys = []string{"source:" + src.Name, "account:" + src.AccountName()}
-		c.fetchers[src.Name] = f
 		p, err := newSourceParser(src)
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", field, err)
@@ -70,22 +64,6 @@ func NewCrawlers(cfg *config.Config, state crawl.State, publisher message.Publis
 		c.parsers[src.Name] = p
 	}
 	return c, nil
-}
-
-func loadSourceCookies(src config.Source) ([]*http.Cookie, error) {
-	if src.Cookies == "" {
-		return nil, nil
-	}
-	cookies, err := crawl.LoadCookies(src.Cookies)
-	if err != nil {
-		return nil, err
-	}
-	if u, _ := url.Parse(src.URL); src.Kind == config.SourceFacebookGroup && u != nil && u.Scheme != "file" {
-		if err := crawl.RequireCookies(cookies, "c_user", "xs"); err != nil {
-			return nil, err
-		}
-	}
-	return cookies, nil
 }
 
 func newSourceParser(src config.Source) (sources.Parser, error) {
@@ -98,8 +76,12 @@ func (c *Crawlers) Runner(name string, dryRun, force bool) (*crawl.Runner, error
 	if !ok {
 		return nil, fmt.Errorf("no source named %q in the configuration", name)
 	}
+	f, err := c.fetchers.get(src)
+	if err != nil {
+		return nil, err
+	}
 	r := &crawl.Runner{
-		Source: src, Fetcher: c.fetchers[name], Parser: c.parsers[name], State: c.state,
+		Source: src, Fetcher: f, Parser: c.parsers[name], State: c.state,
 		DryRun: dryRun, Force: force,
 	}
 	if c.publisher != nil {
@@ -131,8 +113,22 @@ func (c *Crawlers) publishHealth(_ context.Context, e crawl.HealthEvent) error {
 	return c.publisher.Publish(c.topics.SourcesHealth(), m)
 }
 
+// failRun records a run that failed for good, and frees its source.
+func (c *Crawlers) failRun(ctx context.Context, job crawl.Job, res crawl.Result, err error) {
+	c.jobs.release(ctx, job)
+	if c.state == nil {
+		return
+	}
+	res.Verdict, res.Err = "error", err.Error()
+	if ferr := c.state.FinishRun(context.WithoutCancel(ctx), job.ID, res); ferr != nil {
+		c.logger.Warn("cannot record a failed crawl run", "job", job.ID, "error", ferr.Error())
+	}
+}
+
 // crawlStage runs a crawl job. A job for a source no longer configured is poisoned; one held
 // by another consumer waits and is retried (by then that run has finished and it is a no-op).
+// A job whose next request slot is far off is put off (jobBook) and its consumer freed. A
+// finished job frees its source for the next tick.
 func crawlStage(c *Crawlers, logger *slog.Logger) message.NoPublishHandlerFunc {
 	return func(msg *message.Message) error {
 		var job crawl.Job
@@ -144,15 +140,26 @@ func crawlStage(c *Crawlers, logger *slog.Logger) message.NoPublishHandlerFunc {
 		}
 		r, err := c.Runner(job.Source, false, false)
 		if err != nil {
+			c.jobs.release(msg.Context(), job)
 			return handlers.Permanent(err)
 		}
-		res, err := r.Run(msg.Context(), job)
-		if errors.Is(err, crawl.ErrRunHeldElsewhere) {
+		ctx := c.jobs.paceContext(msg.Context())
+		res, err := r.Run(ctx, job)
+		var paced *crawl.PacedError
+		switch {
+		case errors.As(err, &paced):
+			return c.jobs.putOff(msg.Context(), job, paced.Wait, loggerFrom(msg.Context(), logger))
+		case errors.Is(err, crawl.ErrRunHeldElsewhere):
 			return fmt.Errorf("job %s: %w", job.ID, err)
-		}
-		if err != nil {
+		case errors.Is(err, handlers.ErrPermanent):
+			// No retry will do better: the run is closed with the reason and the source
+			// freed for its next tick, rather than left unfinished under its lease.
+			c.failRun(msg.Context(), job, res, err)
+			return fmt.Errorf("crawl %s: %w", job.ID, err)
+		case err != nil:
 			return fmt.Errorf("crawl %s: %w", job.ID, err)
 		}
+		c.jobs.release(msg.Context(), job)
 		loggerFrom(msg.Context(), logger).Info("crawled", "job", job.ID, "verdict", res.Verdict,
 			"pages", res.Pages, "new", res.New, "seen", res.Seen, "problem", res.Err)
 		return nil

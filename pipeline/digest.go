@@ -90,6 +90,7 @@ func (w *digestWatch) send(ctx context.Context, r config.Rule, now time.Time) er
 				ExternalID: m.ExternalID, Author: m.Author, URL: m.Url, Text: m.Text, Terms: terms})
 		}
 		a := handlers.BuildDigest(r.Name, r.Sinks, from, to, loc, matches, r.Digest.Top)
+		a.Variants = ruleVariants(r)
 		a.DedupKey = handlers.DedupKey("digest", r.Name, "", to.UTC().Format(time.RFC3339))
 		suppressed, err := w.store.Silence(ctx, r.Name, "", to)
 		if err != nil {

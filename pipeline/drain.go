@@ -35,6 +35,9 @@ func CaughtUp(ctx context.Context, rdb *redis.Client, subs []Subscription) (bool
 				continue
 			}
 			found = true
+			if err := checkNotPastEnd(ctx, rdb, s.Topic, g); err != nil {
+				return false, "", err
+			}
 			if g.Pending > 0 {
 				return false, fmt.Sprintf("%s/%s: %d pending", s.Topic, s.Stage, g.Pending), nil
 			}
@@ -47,6 +50,24 @@ func CaughtUp(ctx context.Context, rdb *redis.Client, subs []Subscription) (bool
 		}
 	}
 	return true, "", nil
+}
+
+// ErrGroupPastEnd says a consumer group is positioned after its stream's last id (a rewind
+// "to" the future): it skips every entry added until then.
+var ErrGroupPastEnd = errors.New("consumer group positioned past the end of its stream")
+
+// checkNotPastEnd refuses a group whose last delivered id is after the stream's last
+// generated id, which no delivery can produce.
+func checkNotPastEnd(ctx context.Context, rdb *redis.Client, topic string, g redis.XInfoGroup) error {
+	info, err := rdb.XInfoStream(ctx, topic).Result()
+	if err != nil || info.LastGeneratedID == "" {
+		return nil // an unreadable stream is reported by the caller's other reads
+	}
+	if compareIDs(g.LastDeliveredID, info.LastGeneratedID) > 0 {
+		return fmt.Errorf("%w: %s/%s at %s, the stream's last id is %s; rewind it with pipeline replay --group %s",
+			ErrGroupPastEnd, topic, g.Name, g.LastDeliveredID, info.LastGeneratedID, g.Name)
+	}
+	return nil
 }
 
 func lastEntryID(ctx context.Context, rdb *redis.Client, topic string) (string, error) {
@@ -97,6 +118,9 @@ func WaitDrained(ctx context.Context, rdb *redis.Client, subs []Subscription, in
 				break
 			}
 			ok, why, err = check(ctx)
+		}
+		if errors.Is(err, ErrGroupPastEnd) {
+			return err // it would wait for ever, or worse, say drained while skipping entries
 		}
 		if err != nil {
 			// Redis or MySQL may be restarting: keep waiting, but say so.

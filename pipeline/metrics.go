@@ -19,6 +19,10 @@ type Metrics struct {
 	failed    *prometheus.CounterVec
 	poisoned  *prometheus.CounterVec
 	latency   *prometheus.HistogramVec
+	// CrawlTicksSkipped counts scheduled ticks not published, by source and reason
+	// (in_flight, missed); CrawlJobsPutOff counts crawl jobs put off for their pace.
+	CrawlTicksSkipped *prometheus.CounterVec
+	CrawlJobsPutOff   *prometheus.CounterVec
 }
 
 // NewMetrics registers groupwatch's metrics in a new registry.
@@ -45,7 +49,15 @@ func NewMetrics() *Metrics {
 			Buckets: prometheus.ExponentialBuckets(0.001, 2, 18), // 1 ms … ~2 min
 		}, []string{"stage"}),
 	}
-	reg.MustRegister(m.processed, m.failed, m.poisoned, m.latency)
+	m.CrawlTicksSkipped = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Namespace: "groupwatch", Name: "crawl_ticks_skipped_total",
+		Help: "Scheduled crawl ticks not published: the source's previous job was still queued or running (in_flight), or a newer tick was due at once (missed).",
+	}, []string{"source", "reason"})
+	m.CrawlJobsPutOff = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Namespace: "groupwatch", Name: "crawl_jobs_put_off_total",
+		Help: "Crawl jobs put off until their source's or account's next request slot, freeing their consumer.",
+	}, []string{"source"})
+	reg.MustRegister(m.processed, m.failed, m.poisoned, m.latency, m.CrawlTicksSkipped, m.CrawlJobsPutOff)
 	return m
 }
 

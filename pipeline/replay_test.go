@@ -52,13 +52,17 @@ func TestReplayMakesNoSecondAlert(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	// The evaluate stage's topic copied into itself: every matched post evaluated again.
-	copyPlan, err := pipeline.PlanReplay(ctx, rdb, pipeline.ReplayPlan{Topic: topics.Matched(), FromID: "-", ToID: "+", ToTopic: topics.Matched()})
-	if err != nil || copyPlan.Entries != 2 {
-		t.Fatalf("copy plan %+v %v", copyPlan, err)
-	}
-	if err := pipeline.Replay(ctx, rdb, copyPlan, func(int64) {}); err != nil {
-		t.Fatal(err)
+	// The evaluate stage's topic copied aside and back (a copy into itself is refused):
+	// every matched post evaluated again.
+	aside := topics.Matched() + ".aside"
+	for _, hop := range [][2]string{{topics.Matched(), aside}, {aside, topics.Matched()}} {
+		copyPlan, err := pipeline.PlanReplay(ctx, rdb, pipeline.ReplayPlan{Topic: hop[0], FromID: "-", ToID: "+", ToTopic: hop[1]})
+		if err != nil || copyPlan.Entries != 2 {
+			t.Fatalf("copy plan %+v %v", copyPlan, err)
+		}
+		if err := pipeline.Replay(ctx, rdb, copyPlan, func(int64) {}); err != nil {
+			t.Fatal(err)
+		}
 	}
 	last, err := rdb.XRevRangeN(ctx, topics.Matched(), "+", "-", 1).Result()
 	if err != nil || len(last) != 1 {

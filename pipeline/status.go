@@ -21,7 +21,17 @@ type StatusReport struct {
 	Topics     []TopicStatus    `json:"topics"`
 	Sources    []SourceStatus   `json:"sources"`
 	Deliveries map[string]int64 `json:"deliveries"`
+	// Unreachable names what could not be read ("redis", "mysql") and why. The rest of the
+	// report stands: with Redis down the sources and deliveries still show, and the other
+	// way round.
+	Unreachable map[string]string `json:"unreachable,omitempty"`
 }
+
+// Status sources whose reports may be missing.
+const (
+	StatusRedis = "redis"
+	StatusMySQL = "mysql"
+)
 
 // TopicStatus is one stream and its consumer groups.
 type TopicStatus struct {
@@ -35,9 +45,14 @@ type TopicStatus struct {
 // GroupStatus is one consumer group: how far behind it is and who holds what.
 type GroupStatus struct {
 	Group string `json:"group"`
-	// Lag is entries not yet delivered to the group; -1 when Redis cannot tell (after
-	// trimming or deletions).
-	Lag       int64            `json:"lag"`
+	// Lag is entries not yet delivered to the group, never negative: where Redis cannot tell
+	// (after trimming, deletions or a rewind) the entries after the group's position are
+	// counted, up to lagCountLimit; LagAtLeast then says the count stopped there.
+	Lag        int64 `json:"lag"`
+	LagAtLeast bool  `json:"lag_at_least,omitempty"`
+	// Error says what is wrong with the group: positioned past the stream's last id, it
+	// skips every entry added until then.
+	Error     string           `json:"error,omitempty"`
 	Pending   int64            `json:"pending"`
 	Consumers []ConsumerStatus `json:"consumers"`
 }
@@ -61,37 +76,35 @@ type SourceStatus struct {
 	NextDue     *time.Time `json:"next_due,omitempty"`
 }
 
-// Status reads the report from Redis and MySQL.
+// Status reads the report from Redis and MySQL. Either may be nil (not reachable): what the
+// other holds is reported all the same, and Unreachable says what is missing.
 func Status(ctx context.Context, cfg *config.Config, rdb *redis.Client, q *queries.Queries) (StatusReport, error) {
-	rep := StatusReport{Deliveries: map[string]int64{}}
-	t := NewTopics(cfg.Topics.Prefix)
-	for _, topic := range []string{t.CrawlJobs(), t.Raw(), t.Normalized(), t.Matched(), t.Alerts(), t.SourcesHealth()} {
-		for _, name := range []string{topic, Poison(topic)} {
-			ts, err := topicStatus(ctx, rdb, name)
-			if err != nil {
-				return rep, err
-			}
-			rep.Topics = append(rep.Topics, ts)
+	rep := StatusReport{Deliveries: map[string]int64{}, Unreachable: map[string]string{}}
+	if rdb == nil {
+		rep.Unreachable[StatusRedis] = "not connected"
+	} else if err := rep.readTopics(ctx, cfg, rdb); err != nil {
+		rep.Unreachable[StatusRedis] = err.Error()
+	}
+	var stored []queries.Source
+	if q == nil {
+		rep.Unreachable[StatusMySQL] = "not connected"
+	} else {
+		var err error
+		if stored, err = rep.readMySQL(ctx, q); err != nil {
+			rep.Unreachable[StatusMySQL] = err.Error()
 		}
-	}
-	counts, err := q.CountDeliveriesByStatus(ctx)
-	if err != nil {
-		return rep, fmt.Errorf("cannot count deliveries: %w", err)
-	}
-	for _, c := range counts {
-		rep.Deliveries[c.Status] = c.N
-	}
-	stored, err := q.ListSources(ctx)
-	if err != nil {
-		return rep, fmt.Errorf("cannot list sources: %w", err)
 	}
 	byName := map[string]queries.Source{}
 	for _, s := range stored {
 		byName[s.Name] = s
 	}
+	_, mysqlDown := rep.Unreachable[StatusMySQL]
 	now := time.Now()
 	for _, src := range cfg.Sources {
 		ss := SourceStatus{Name: src.Name, Kind: src.Kind, State: crawl.StateOK}
+		if mysqlDown {
+			ss.State = "unknown"
+		}
 		if row, ok := byName[src.Name]; ok {
 			ss.State, ss.LastVerdict = row.State, row.LastVerdict
 			ss.PausedUntil, ss.LastCrawl, ss.LastNewPost = timePtr(row.PausedUntil.Time, row.PausedUntil.Valid),
@@ -103,7 +116,39 @@ func Status(ctx context.Context, cfg *config.Config, rdb *redis.Client, q *queri
 		}
 		rep.Sources = append(rep.Sources, ss)
 	}
+	if len(rep.Unreachable) == 0 {
+		rep.Unreachable = nil
+	}
 	return rep, nil
+}
+
+func (rep *StatusReport) readTopics(ctx context.Context, cfg *config.Config, rdb *redis.Client) error {
+	t := NewTopics(cfg.Topics.Prefix)
+	for _, topic := range []string{t.CrawlJobs(), t.Raw(), t.Normalized(), t.Matched(), t.Alerts(), t.SourcesHealth()} {
+		for _, name := range []string{topic, Poison(topic)} {
+			ts, err := topicStatus(ctx, rdb, name)
+			if err != nil {
+				return err
+			}
+			rep.Topics = append(rep.Topics, ts)
+		}
+	}
+	return nil
+}
+
+func (rep *StatusReport) readMySQL(ctx context.Context, q *queries.Queries) ([]queries.Source, error) {
+	counts, err := q.CountDeliveriesByStatus(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("cannot count deliveries: %w", err)
+	}
+	for _, c := range counts {
+		rep.Deliveries[c.Status] = c.N
+	}
+	stored, err := q.ListSources(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("cannot list sources: %w", err)
+	}
+	return stored, nil
 }
 
 func topicStatus(ctx context.Context, rdb *redis.Client, topic string) (TopicStatus, error) {
@@ -126,8 +171,26 @@ func topicStatus(ctx context.Context, rdb *redis.Client, topic string) (TopicSta
 	if err != nil && !errors.Is(err, redis.Nil) && !isNoStream(err) {
 		return ts, fmt.Errorf("cannot read groups of %s: %w", topic, err)
 	}
+	lastID := ""
+	if len(groups) > 0 {
+		if info, err := rdb.XInfoStream(ctx, topic).Result(); err == nil {
+			lastID = info.LastGeneratedID
+		}
+	}
 	for _, g := range groups {
 		gs := GroupStatus{Group: g.Name, Lag: g.Lag, Pending: g.Pending}
+		switch {
+		case lastID != "" && compareIDs(g.LastDeliveredID, lastID) > 0:
+			gs.Lag = 0
+			gs.Error = fmt.Sprintf("positioned at %s, past the stream's last id %s: it skips every entry added until then; "+
+				"rewind it with pipeline replay --group %s", g.LastDeliveredID, lastID, g.Name)
+		case g.Lag < 0:
+			n, atLeast, err := countAfter(ctx, rdb, topic, g.LastDeliveredID)
+			if err != nil {
+				return ts, err
+			}
+			gs.Lag, gs.LagAtLeast = n, atLeast
+		}
 		consumers, err := rdb.XInfoConsumers(ctx, topic, g.Name).Result()
 		if err != nil {
 			return ts, fmt.Errorf("cannot read consumers of %s/%s: %w", topic, g.Name, err)
@@ -138,6 +201,26 @@ func topicStatus(ctx context.Context, rdb *redis.Client, topic string) (TopicSta
 		ts.Groups = append(ts.Groups, gs)
 	}
 	return ts, nil
+}
+
+// lagCountLimit bounds how many entries status reads to count a lag Redis cannot tell.
+const lagCountLimit = 100_000
+
+// countAfter counts the entries after id, up to lagCountLimit (atLeast: there are more).
+func countAfter(ctx context.Context, rdb *redis.Client, topic, id string) (n int64, atLeast bool, err error) {
+	start := "(" + id
+	for n < lagCountLimit {
+		entries, err := rdb.XRangeN(ctx, topic, start, "+", 1000).Result()
+		if err != nil {
+			return n, false, fmt.Errorf("cannot count the lag on %s: %w", topic, err)
+		}
+		n += int64(len(entries))
+		if len(entries) < 1000 {
+			return n, false, nil
+		}
+		start = "(" + entries[len(entries)-1].ID
+	}
+	return n, true, nil
 }
 
 // idTime is when a stream entry was added: the milliseconds part of its id.

@@ -87,8 +87,9 @@ type Querier interface {
 	RecordSourceCrawl(ctx context.Context, arg RecordSourceCrawlParams) error
 	// pipeline alerts resend: every delivery of the alert that is not sent is tried again now.
 	ResendDeliveries(ctx context.Context, arg ResendDeliveriesParams) (int64, error)
-	// The matches of a rule and key since a time: their count crosses the threshold, their
-	// times draw the trend.
+	// The matches of a rule and key in the window (since, now]: their count crosses the
+	// threshold, their times draw the trend. The upper bound matters when the caller's now is in
+	// the past (a backfill): events recorded after it are not in its window.
 	RuleEventTimes(ctx context.Context, arg RuleEventTimesParams) ([]time.Time, error)
 	// After each page: where to resume, and the counts so far.
 	SaveCrawlProgress(ctx context.Context, arg SaveCrawlProgressParams) error

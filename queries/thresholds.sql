@@ -2,10 +2,11 @@
 INSERT IGNORE INTO rule_events (rule_id, group_key, post_id, at) VALUES (?, ?, ?, ?);
 
 -- name: RuleEventTimes :many
--- The matches of a rule and key since a time: their count crosses the threshold, their
--- times draw the trend.
+-- The matches of a rule and key in the window (since, now]: their count crosses the
+-- threshold, their times draw the trend. The upper bound matters when the caller's now is in
+-- the past (a backfill): events recorded after it are not in its window.
 SELECT at FROM rule_events
-WHERE rule_id = ? AND group_key = ? AND at > ?
+WHERE rule_id = ? AND group_key = ? AND at > ? AND at <= ?
 ORDER BY at
 LIMIT 100000;
 

@@ -113,7 +113,7 @@ func (q *Queries) InsertRuleEvent(ctx context.Context, arg InsertRuleEventParams
 
 const ruleEventTimes = `-- name: RuleEventTimes :many
 SELECT at FROM rule_events
-WHERE rule_id = ? AND group_key = ? AND at > ?
+WHERE rule_id = ? AND group_key = ? AND at > ? AND at <= ?
 ORDER BY at
 LIMIT 100000
 `
@@ -122,12 +122,19 @@ type RuleEventTimesParams struct {
 	RuleID   int64
 	GroupKey string
 	At       time.Time
+	At_2     time.Time
 }
 
-// The matches of a rule and key since a time: their count crosses the threshold, their
-// times draw the trend.
+// The matches of a rule and key in the window (since, now]: their count crosses the
+// threshold, their times draw the trend. The upper bound matters when the caller's now is in
+// the past (a backfill): events recorded after it are not in its window.
 func (q *Queries) RuleEventTimes(ctx context.Context, arg RuleEventTimesParams) ([]time.Time, error) {
-	rows, err := q.db.QueryContext(ctx, ruleEventTimes, arg.RuleID, arg.GroupKey, arg.At)
+	rows, err := q.db.QueryContext(ctx, ruleEventTimes,
+		arg.RuleID,
+		arg.GroupKey,
+		arg.At,
+		arg.At_2,
+	)
 	if err != nil {
 		return nil, err
 	}

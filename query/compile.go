@@ -1,9 +1,13 @@
 package query
 
 import (
+	"cmp"
 	"fmt"
 	"slices"
+	"strings"
 	"sync"
+
+	"groupwatch/textnorm"
 )
 
 // Rule is one alert rule: a name for the results and the query it matches.
@@ -13,17 +17,30 @@ type Rule struct {
 	Name string
 	// Expr is the rule's query, usually from Parse.
 	Expr Expr
+	// Exact matches the rule's terms only in the characters they are written in. By default
+	// a term matches its Chinese variants too (see textnorm.FoldVariants): 相機 matches 相机.
+	Exact bool
 }
 
 // Matcher finds which rules a post matches. It is built once by Compile and
 // is safe for concurrent use by many goroutines.
 type Matcher struct {
 	ac *automaton
-	// terms holds every distinct term of every rule, sorted by text, so
-	// that sorting term indexes sorts texts; a term's index is its
-	// automaton pattern number.
+	// terms holds every distinct term of every rule, sorted by text (and
+	// a folding term before an exact one of the same text), so that
+	// sorting term indexes sorts texts.
 	terms []termInfo
-	rules []compiledRule
+	// fold is set when any rule folds Chinese variants: the automaton's
+	// patterns are then the terms' folded forms and it scans folded text.
+	// With only exact rules it scans the text as it is.
+	fold bool
+	// patternStart and patternTerms list the terms of each automaton
+	// pattern: the terms of pattern p are
+	// patternTerms[patternStart[p]:patternStart[p+1]]. Several terms share
+	// a pattern when they fold alike (相機, 相机) or differ only in exactness.
+	patternStart []int32
+	patternTerms []int32
+	rules        []compiledRule
 	// prog holds the operator nodes of all rules' expressions.
 	prog []progNode
 	// kids holds the operands of And and Or nodes, as indexes into prog.
@@ -37,8 +54,18 @@ type Matcher struct {
 }
 
 type termInfo struct {
-	text  string
+	// text is the term as its rule wrote it, in normalized form: what
+	// results report.
+	text string
+	// exact says the term matches only text, not its variants.
+	exact bool
 	edges edges
+}
+
+// termKey identifies a distinct term.
+type termKey struct {
+	text  string
+	exact bool
 }
 
 // denseBytes bounds the dense part of the automaton. 16 MiB holds every
@@ -61,10 +88,13 @@ func compile(rules []Rule, denseBytes int) (*Matcher, error) {
 		return nil, err
 	}
 	m := &Matcher{}
-	termIndex := m.indexTerms(exprs)
+	for _, r := range rules {
+		m.fold = m.fold || !r.Exact
+	}
+	termIndex := m.indexTerms(exprs, rules)
 	triggers := make([][]int32, len(m.terms))
 	for i, e := range exprs {
-		c := compiler{m: m, termIndex: termIndex, positive: map[int32]bool{}}
+		c := compiler{m: m, termIndex: termIndex, exact: rules[i].Exact, positive: map[int32]bool{}}
 		root := c.add(e, false)
 		m.rules = append(m.rules, compiledRule{name: rules[i].Name, root: root, need: m.neededTerm(root)})
 		for t := range c.positive {
@@ -76,11 +106,7 @@ func compile(rules []Rule, denseBytes int) (*Matcher, error) {
 		m.triggerStart[t+1] = m.triggerStart[t] + int32(len(rs))
 		m.triggers = append(m.triggers, rs...)
 	}
-	patterns := make([]string, len(m.terms))
-	for i, t := range m.terms {
-		patterns[i] = t.text
-	}
-	if m.ac, err = newAutomaton(patterns, denseBytes); err != nil {
+	if m.ac, err = newAutomaton(m.indexPatterns(), denseBytes); err != nil {
 		return nil, err
 	}
 	m.scratch.New = func() any { return m.newScratch() }
@@ -110,17 +136,18 @@ func canonicalRules(rules []Rule) ([]Expr, error) {
 }
 
 // indexTerms fills m.terms with the distinct terms of exprs in text order
-// and returns each text's index.
-func (m *Matcher) indexTerms(exprs []Expr) map[string]int32 {
-	seen := map[string]bool{}
-	var texts []string
+// and returns each term's index.
+func (m *Matcher) indexTerms(exprs []Expr, rules []Rule) map[termKey]int32 {
+	seen := map[termKey]bool{}
+	var keys []termKey
+	var exact bool
 	var walk func(Expr)
 	walk = func(e Expr) {
 		switch x := e.(type) {
 		case Term:
-			if !seen[x.Text] {
-				seen[x.Text] = true
-				texts = append(texts, x.Text)
+			if k := (termKey{x.Text, exact}); !seen[k] {
+				seen[k] = true
+				keys = append(keys, k)
 			}
 		case Not:
 			walk(x.Arg)
@@ -134,24 +161,65 @@ func (m *Matcher) indexTerms(exprs []Expr) map[string]int32 {
 			}
 		}
 	}
-	for _, e := range exprs {
+	for i, e := range exprs {
+		exact = rules[i].Exact
 		walk(e)
 	}
-	slices.Sort(texts)
-	index := make(map[string]int32, len(texts))
-	m.terms = make([]termInfo, len(texts))
-	for i, t := range texts {
-		index[t] = int32(i)
-		m.terms[i] = termInfo{text: t, edges: termEdges(t)}
+	slices.SortFunc(keys, func(a, b termKey) int {
+		if c := strings.Compare(a.text, b.text); c != 0 {
+			return c
+		}
+		return cmp.Compare(b2i(a.exact), b2i(b.exact))
+	})
+	index := make(map[termKey]int32, len(keys))
+	m.terms = make([]termInfo, len(keys))
+	for i, k := range keys {
+		index[k] = int32(i)
+		m.terms[i] = termInfo{text: k.text, exact: k.exact, edges: termEdges(k.text)}
 	}
 	return index
 }
 
+// indexPatterns fills patternStart and patternTerms and returns the
+// automaton's patterns: the distinct folded texts of the terms, or their
+// texts when no rule folds. Folding keeps a term's length in bytes, so an
+// occurrence of a pattern is an occurrence of each of its terms' folded
+// forms at the same offsets.
+func (m *Matcher) indexPatterns() []string {
+	byPattern := map[string][]int32{}
+	var patterns []string
+	for i, t := range m.terms {
+		p := t.text
+		if m.fold {
+			p = textnorm.FoldVariants(p)
+		}
+		if _, ok := byPattern[p]; !ok {
+			patterns = append(patterns, p)
+		}
+		byPattern[p] = append(byPattern[p], int32(i))
+	}
+	m.patternStart = make([]int32, len(patterns)+1)
+	m.patternTerms = make([]int32, 0, len(m.terms))
+	for i, p := range patterns {
+		m.patternTerms = append(m.patternTerms, byPattern[p]...)
+		m.patternStart[i+1] = int32(len(m.patternTerms))
+	}
+	return patterns
+}
+
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
 // sizeBytes estimates the memory the compiled matcher holds.
 func (m *Matcher) sizeBytes() int {
-	n := m.ac.sizeBytes() + len(m.prog)*12 + len(m.kids)*4 + len(m.triggerStart)*4 + len(m.triggers)*4
+	n := m.ac.sizeBytes() + len(m.prog)*12 + len(m.kids)*4 + len(m.triggerStart)*4 + len(m.triggers)*4 +
+		len(m.patternStart)*4 + len(m.patternTerms)*4
 	for _, t := range m.terms {
-		n += len(t.text) + 24
+		n += len(t.text) + 32
 	}
 	for _, r := range m.rules {
 		n += len(r.name) + 32

@@ -33,4 +33,11 @@
 // not match "iphone 150" or "myiphone 15" but 15 matches "iphone 15!". An edge that is CJK (Han, kana, Hangul) or
 // punctuation matches anywhere, so 二手 matches 二手車. A CJK rune next to a
 // Latin edge is a boundary: iphone二手 contains the term iphone.
+//
+// Unless a rule is Exact, its terms and the text are also folded with
+// textnorm.FoldVariants, so a term matches its Chinese characters in
+// Traditional, Simplified and regional forms: 相機 matches 相机, 這裡 matches
+// 这里 and 這裏. Words that differ by vocabulary (软件, 軟體) do not match each
+// other. Folding keeps every byte offset, so boundaries are the same in both
+// forms.
 package query

@@ -51,19 +51,22 @@ func FuzzParse(f *testing.F) {
 // FuzzMatch checks the Matcher against the reference matcher on arbitrary
 // text, with all states dense and with almost all sparse.
 func FuzzMatch(f *testing.F) {
-	for _, s := range []string{"iPhone 15 二手車", "abab iphone150 pro_max", "café caf é 15!", "コーヒー커피"} {
+	for _, s := range []string{"iPhone 15 二手車", "abab iphone150 pro_max", "café caf é 15!", "コーヒー커피",
+		"出售二手相机 價格很便宜", "這裏 这里 這裡 看著"} {
 		f.Add(s)
 	}
 	var rules []Rule
 	for _, q := range []string{
 		`"iphone 15" (二手 OR 便宜) -壞掉`, `a`, `ab -ba`, `iphone OR pro`, `"pro max" OR pro_max`,
 		`15 -150`, `café OR é`, `二手 手車`, `車 -(二 OR 壞)`, `コーヒー OR 커피 OR c++`, `x_y OR "a b"`,
+		`相機 OR 价格`, `這裡 -看着`, `"iphone 相機"`,
 	} {
 		e, err := Parse(q)
 		if err != nil {
 			f.Fatal(err)
 		}
-		rules = append(rules, Rule{Name: q, Expr: e})
+		// Each query twice: folding Chinese variants, and exact.
+		rules = append(rules, Rule{Name: q, Expr: e}, Rule{Name: "exact " + q, Expr: e, Exact: true})
 	}
 	dense, err := compile(rules, denseBytes)
 	if err != nil {

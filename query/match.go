@@ -19,12 +19,14 @@ type Result struct {
 //
 // One pass of the automaton finds every term of every rule; only rules with
 // a found non-negated term are then evaluated, so the cost per post hardly
-// grows with the number of rules.
+// grows with the number of rules. Unless every rule is exact, the text is
+// folded first (textnorm.FoldVariants) and the automaton runs over the
+// folded text, against the folded terms.
 func (m *Matcher) Match(normalized string) []Result {
 	s := m.scratch.Get().(*scratch)
 	defer m.scratch.Put(s)
 	s.reset()
-	m.findTerms(s, normalized)
+	m.findTerms(s, normalized, s.fold(m.fold, normalized))
 	if len(s.found) == 0 {
 		return nil
 	}
@@ -82,14 +84,25 @@ func (m *Matcher) results(s *scratch) []Result {
 	return results
 }
 
-// findTerms runs the automaton over text and records in s every term that
-// occurs with its word boundaries respected.
-func (m *Matcher) findTerms(s *scratch, text string) {
-	m.ac.scan(text, func(t int32, end int) {
-		if s.termMark[t] == s.gen {
-			return
-		}
-		if info := &m.terms[t]; info.edges.fits(text, end-len(info.text), end) {
+// findTerms runs the automaton over the scanned text (normalized, folded
+// when the Matcher folds) and records in s every term that occurs with its
+// word boundaries respected; an exact term also needs its own characters at
+// that place of the normalized text. Folding keeps byte offsets, so the
+// two texts line up.
+func (m *Matcher) findTerms(s *scratch, normalized, scanned string) {
+	m.ac.scan(scanned, func(p int32, end int) {
+		for _, t := range m.patternTerms[m.patternStart[p]:m.patternStart[p+1]] {
+			if s.termMark[t] == s.gen {
+				continue
+			}
+			info := &m.terms[t]
+			start := end - len(info.text)
+			if !info.edges.fits(scanned, start, end) {
+				continue
+			}
+			if info.exact && m.fold && normalized[start:end] != info.text {
+				continue
+			}
 			s.termMark[t] = s.gen
 			s.found = append(s.found, t)
 		}

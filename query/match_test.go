@@ -115,12 +115,12 @@ func TestCompileErrors(t *testing.T) {
 		want  string
 	}{
 		{"no name", []Rule{{Expr: ok}}, "cannot compile rule 0: it has no name"},
-		{"duplicate name", []Rule{{"x", ok}, {"x", ok}}, `cannot compile rule "x": the name is used twice`},
-		{"nil expr", []Rule{{"x", nil}}, `cannot compile rule "x": expression is missing`},
-		{"empty and", []Rule{{"x", And{}}}, `cannot compile rule "x": AND or OR has no operands`},
-		{"quote in term", []Rule{{"x", Term{Text: `a" OR "b`}}}, `cannot compile rule "x": term "a\" OR \"b" contains a quote character`},
-		{"pure negation", []Rule{{"x", Not{Arg: ok}}}, `cannot compile rule "x": query needs at least one term that is not negated at column 1`},
-		{"empty term", []Rule{{"x", Term{Text: " "}}}, `cannot compile rule "x": empty phrase at column 1`},
+		{"duplicate name", []Rule{{Name: "x", Expr: ok}, {Name: "x", Expr: ok}}, `cannot compile rule "x": the name is used twice`},
+		{"nil expr", []Rule{{Name: "x", Expr: nil}}, `cannot compile rule "x": expression is missing`},
+		{"empty and", []Rule{{Name: "x", Expr: And{}}}, `cannot compile rule "x": AND or OR has no operands`},
+		{"quote in term", []Rule{{Name: "x", Expr: Term{Text: `a" OR "b`}}}, `cannot compile rule "x": term "a\" OR \"b" contains a quote character`},
+		{"pure negation", []Rule{{Name: "x", Expr: Not{Arg: ok}}}, `cannot compile rule "x": query needs at least one term that is not negated at column 1`},
+		{"empty term", []Rule{{Name: "x", Expr: Term{Text: " "}}}, `cannot compile rule "x": empty phrase at column 1`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

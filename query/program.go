@@ -23,7 +23,9 @@ type progNode struct {
 // compiler adds one rule's expression to a Matcher under construction.
 type compiler struct {
 	m         *Matcher
-	termIndex map[string]int32
+	termIndex map[termKey]int32
+	// exact is the rule's Exact: its terms are the exact ones.
+	exact bool
 	// positive collects the rule's terms that occur without negation once
 	// negations are pushed down to the terms.
 	positive map[int32]bool
@@ -34,7 +36,7 @@ func (c *compiler) add(e Expr, negated bool) int32 {
 	var n progNode
 	switch x := e.(type) {
 	case Term:
-		t := c.termIndex[x.Text]
+		t := c.termIndex[termKey{x.Text, c.exact}]
 		if !negated {
 			c.positive[t] = true
 		}

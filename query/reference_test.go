@@ -17,7 +17,7 @@ import (
 func referenceMatch(rules []Rule, text string) []Result {
 	var results []Result
 	for _, r := range rules {
-		found := func(term string) bool { return referenceFind(text, term) }
+		found := func(term string) bool { return referenceFind(text, term, r.Exact) }
 		if !referenceEval(r.Expr, found) {
 			continue
 		}
@@ -29,7 +29,12 @@ func referenceMatch(rules []Rule, text string) []Result {
 	return results
 }
 
-func referenceFind(text, term string) bool {
+// referenceFind looks for term in text; unless exact, both are folded
+// first, which keeps their lengths and word boundaries.
+func referenceFind(text, term string, exact bool) bool {
+	if !exact {
+		text, term = textnorm.FoldVariants(text), textnorm.FoldVariants(term)
+	}
 	e := termEdges(term)
 	for off := 0; ; {
 		i := strings.Index(text[off:], term)
@@ -97,6 +102,8 @@ func referenceAtoms() []string {
 	return []string{
 		"a", "ab", "b", "ba", "15", "150", "iphone", "pro", "é", "café", "x_y", "c++",
 		"二", "二手", "手車", "車", "壞", "コーヒー", "커피",
+		// Chinese variants: Traditional, Simplified and regional forms.
+		"機", "机", "相機", "相机", "裡", "里", "裏", "着", "著", "车",
 	}
 }
 
@@ -153,7 +160,7 @@ func TestMatchAgainstReference(t *testing.T) {
 			if err != nil {
 				continue // not anchored; Parse's tests cover that
 			}
-			rules = append(rules, Rule{Name: fmt.Sprintf("r%d", len(rules)), Expr: e})
+			rules = append(rules, Rule{Name: fmt.Sprintf("r%d", len(rules)), Expr: e, Exact: rng.IntN(3) == 0})
 		}
 		// The default budget makes every state dense here; the small ones
 		// force the sparse states and their fallback into use.

@@ -1,5 +1,11 @@
 package query
 
+import (
+	"unsafe"
+
+	"groupwatch/textnorm"
+)
+
 // scratch is the per-call working memory of Match. Matchers keep them in a
 // sync.Pool so concurrent calls never share one and steady-state calls do
 // not allocate.
@@ -15,6 +21,23 @@ type scratch struct {
 	matched    []int32 // candidates that hold
 	terms      []int32 // terms of all results, one after the other
 	termEnds   []int   // where each result's terms end in terms
+	folded     []byte  // the folded text of the current call, when it differs
+}
+
+// fold returns the text the automaton scans: normalized folded to one form
+// of each Chinese character when on is set. It reuses the scratch's buffer,
+// so the result is only valid until the scratch is used again; Match never
+// lets it escape (results hold the rules' own term texts).
+func (s *scratch) fold(on bool, normalized string) string {
+	if !on {
+		return normalized
+	}
+	buf, changed := textnorm.AppendFoldVariants(s.folded[:0], normalized)
+	if !changed {
+		return normalized
+	}
+	s.folded = buf
+	return unsafe.String(unsafe.SliceData(buf), len(buf))
 }
 
 func (m *Matcher) newScratch() *scratch {

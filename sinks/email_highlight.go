@@ -17,13 +17,22 @@ type textSegment struct {
 // highlightTerms cuts text into segments so that every occurrence of a term is its own
 // segment. Terms are found the way rules match them: in the textnorm form of the text
 // (case-folded, NFKC, white space collapsed), with a word boundary at a Latin or digit edge,
-// so "iphone 15" marks "iPhone  15" and "ｉＰｈｏｎｅ 15" but not "iPhone 150".
-func highlightTerms(text string, terms []string) []textSegment {
+// so "iphone 15" marks "iPhone  15" and "ｉＰｈｏｎｅ 15" but not "iPhone 150"; with fold
+// (a rule that is not variants: exact), Chinese variants too, so the term 相機 marks the
+// post's own 相机. The segments are the text as written, whatever matched it.
+func highlightTerms(text string, terms []string, fold bool) []textSegment {
 	norm, origin := normalizeWithOrigin(text)
+	if fold {
+		// Folding keeps byte offsets, so origin still maps every byte.
+		norm = textnorm.FoldVariants(norm)
+	}
 	marked := make([]bool, len(text)) // by byte offset in text
 	found := false
 	for _, term := range terms {
 		term = textnorm.Normalize(term)
+		if fold {
+			term = textnorm.FoldVariants(term)
+		}
 		if term == "" {
 			continue
 		}

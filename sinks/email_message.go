@@ -163,7 +163,7 @@ func (s *Email) alertView(a handlers.Alert) emailView {
 	v := emailView{
 		Rule: a.Rule, Kind: a.Kind, KindLabel: kindLabel(a.Kind),
 		Source: a.Source, Author: a.Author, URL: postURL(a.URL),
-		Terms: a.Terms, Text: highlightTerms(text, a.Terms), PlainText: text, Truncated: cut,
+		Terms: a.Terms, Text: highlightTerms(text, a.Terms, a.Variants != handlers.VariantsExact), PlainText: text, Truncated: cut,
 		AlertID: a.AlertID,
 	}
 	v.Subject = subjectPrefix + a.Rule

@@ -12,6 +12,7 @@ import (
 	"net/textproto"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -176,10 +177,16 @@ func TestHighlightTerms(t *testing.T) {
 		{"nothing here", []string{"iphone"}, "nothing here"},
 		{"", []string{"iphone"}, ""},
 		{"iphone iphone", []string{"iphone", ""}, "[iphone] [iphone]"},
+		// Chinese variants: the post's own characters are marked, whichever script the rule used.
+		{"出售二手相机，價格很便宜", []string{"相機", "价格"}, "出售二手[相机]，[價格]很便宜"},
+		{"這裏 这里 著", []string{"這裡", "着"}, "[這裏] [这里] [著]"},
+		{"軟體 软件", []string{"软件"}, "軟體 [软件]"},
+		{"exact: 相机 相機", []string{"exact", "相機"}, "[exact]: 相机 [相機]"},
 	}
 	for _, tt := range tests {
 		var b strings.Builder
-		for _, s := range highlightTerms(tt.text, tt.terms) {
+		fold := tt.terms[0] != "exact" // a first term "exact" stands for variants: exact
+		for _, s := range highlightTerms(tt.text, tt.terms, fold) {
 			if s.Match {
 				b.WriteString("[" + s.Text + "]")
 			} else {
@@ -275,4 +282,29 @@ func parseMIME(t *testing.T, h textproto.MIMEHeader, body io.Reader) mimePart {
 		t.Fatal(err)
 	}
 	return p
+}
+
+// TestEmailHighlightsVariantsUnlessExact checks that the email marks a term in the post's
+// own characters whether it matched through Chinese variants or as written, and that an
+// exact rule's alert marks only what it matched.
+func TestEmailHighlightsVariantsUnlessExact(t *testing.T) {
+	e := newTestEmail(t, config.Sink{Name: "a", Host: "h", From: "x@example.com", To: []string{"y@example.com"}}, nil, EmailOptions{})
+	marked := func(a handlers.Alert) []string {
+		var out []string
+		for _, s := range e.alertView(a).Text {
+			if s.Match {
+				out = append(out, s.Text)
+			}
+		}
+		return out
+	}
+	a := testAlert(7)
+	a.Text, a.Terms = "相机 相機", []string{"相機"}
+	if got := marked(a); !reflect.DeepEqual(got, []string{"相机", "相機"}) {
+		t.Errorf("folding rule marked %q, want both spellings", got)
+	}
+	a.Variants = handlers.VariantsExact
+	if got := marked(a); !reflect.DeepEqual(got, []string{"相機"}) {
+		t.Errorf("exact rule marked %q, want only 相機", got)
+	}
 }

@@ -87,11 +87,14 @@ func (b slackBlock) chars() int {
 // and so on; the link to the post closes the first message and every message ends with the
 // alert's id and dedup key. A post too long for lim.messages is cut with a note saying so.
 func slackMessages(a handlers.Alert, lim slackLimits) []slackMessage {
-	var pieces []string
+	var pieces, shown []string // the text as cut, and as shown: escaped, matched terms in bold
+	marks, off := slackMarksOf(a), 0
 	for _, p := range splitMrkdwn(a.Text, lim.sectionChars) {
 		if strings.TrimSpace(p) != "" { // Slack refuses an empty section
 			pieces = append(pieces, p)
+			shown = append(shown, marks.mrkdwn(p, off, lim.sectionChars))
 		}
+		off += len(p)
 	}
 	link := slackPostLink(a.URL)
 	footer := slackFooter(a)
@@ -113,9 +116,9 @@ func slackMessages(a handlers.Alert, lim slackLimits) []slackMessage {
 	msgs := []slackMessage{{Text: slackFallback(a, "", false), Blocks: []slackBlock{slackHeader(a.Rule), slackFacts(a)}}}
 	inCur := 0 // pieces in the last message
 	cut := -1  // index of the first piece left out
-	for i, p := range pieces {
+	for i := range pieces {
 		b := slackBlock{Type: "section", BlockID: fmt.Sprintf("text-%d", i+1),
-			Text: &slackText{Type: "mrkdwn", Text: escapeMrkdwn(p), Verbatim: true}}
+			Text: &slackText{Type: "mrkdwn", Text: shown[i], Verbatim: true}}
 		lastAllowed := len(msgs) >= lim.messages
 		// A message takes at least one piece, whatever the limits, so that every piece is placed.
 		if inCur > 0 && !fits(msgs[len(msgs)-1], b, len(msgs) == 1, lastAllowed && i < len(pieces)-1) {

@@ -35,7 +35,9 @@ func slackPostText(msgs []slackMessage) string {
 			}
 		}
 	}
-	r := strings.NewReplacer("&lt;", "<", "&gt;", ">", "&amp;", "&")
+	// Matched terms are in bold, fenced by zero-width spaces: the post's text is what
+	// is left without them.
+	r := strings.NewReplacer("\u200b*", "", "*\u200b", "", "&lt;", "<", "&gt;", ">", "&amp;", "&")
 	return r.Replace(b.String())
 }
 

@@ -43,7 +43,7 @@ func NewParser(kind Kind, opts ParserOptions) (Parser, error) {
 		if opts.SelectorsFile != "" {
 			return nil, fmt.Errorf("kind %s takes no selectors file: its selectors are built in", kind)
 		}
-		return NewFacebookGroup(FacebookOptions{Location: opts.Location})
+		return decoding(NewFacebookGroup(FacebookOptions{Location: opts.Location}))
 	case KindHTML:
 		if opts.SelectorsFile == "" {
 			return nil, fmt.Errorf("kind %s needs a selectors file", kind)
@@ -52,12 +52,12 @@ func NewParser(kind Kind, opts ParserOptions) (Parser, error) {
 		if err != nil {
 			return nil, err
 		}
-		return NewHTML(s, opts.Location)
+		return decoding(NewHTML(s, opts.Location))
 	case KindFeed:
 		if opts.SelectorsFile != "" {
 			return nil, fmt.Errorf("kind %s takes no selectors file", kind)
 		}
-		return Feed{}, nil
+		return feedCharset{Feed{}}, nil
 	case "":
 		return nil, fmt.Errorf("no kind: want %s, %s or %s", KindFacebookGroup, KindHTML, KindFeed)
 	}

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"groupwatch/config"
@@ -105,20 +106,25 @@ func (s *Store) RecordCrawl(ctx context.Context, name, verdict string, newest *t
 	}))
 }
 
-// Seen returns which of ids are stored posts of source.
+// Seen returns which of ids are stored posts of source. The ids are asked for in chunks:
+// one statement holds at most 65,535 placeholders (MySQL error 1390), and a page may carry
+// more items than that.
 func (s *Store) Seen(ctx context.Context, source string, ids []string) (map[string]bool, error) {
 	out := map[string]bool{}
-	if len(ids) == 0 {
-		return out, nil
-	}
-	rows, err := s.q.PostsByExternalIDs(ctx, queries.PostsByExternalIDsParams{Source: source, ExternalIds: ids})
-	if err != nil {
-		return nil, classify(err)
-	}
-	for _, r := range rows {
-		out[r.ExternalID] = true
+	for chunk := range slices.Chunk(ids, maxInList) {
+		rows, err := s.q.PostsByExternalIDs(ctx, queries.PostsByExternalIDsParams{Source: source, ExternalIds: chunk})
+		if err != nil {
+			return nil, classify(err)
+		}
+		for _, r := range rows {
+			out[r.ExternalID] = true
+		}
 	}
 	return out, nil
 }
+
+// maxInList is the most values one IN (…) list of ours holds, far under MySQL's 65,535
+// placeholders a statement and small enough for the server to plan quickly.
+const maxInList = 1000
 
 func nullTime(t time.Time) sql.NullTime { return sql.NullTime{Time: t, Valid: true} }

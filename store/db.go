@@ -93,7 +93,9 @@ func firstLine(s string) string {
 // in its own format) through logger. The driver's logger is process-wide: call it once, from
 // the composition root.
 func RouteDriverLogs(logger *slog.Logger) {
-	_ = mysql.SetLogger(driverLogger{logger.With("component", "mysql-driver")})
+	if err := mysql.SetLogger(driverLogger{logger.With("component", "mysql-driver")}); err != nil {
+		logger.Warn("the MySQL driver keeps logging to stderr", "error", err.Error())
+	}
 }
 
 type driverLogger struct{ l *slog.Logger }

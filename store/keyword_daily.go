@@ -1,8 +1,11 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
+	"fmt"
+	"slices"
 	"time"
 
 	"groupwatch/queries"
@@ -10,7 +13,10 @@ import (
 
 // ComputeDay counts a rule's matches of one UTC day per dimension (the rule, each source,
 // author and term) into keyword_daily; the ('rule', '*') row is written even at zero, which
-// marks the day as computed. Running it again rewrites the same rows.
+// marks the day as computed. A day's rows and its marker land in one transaction, marker
+// last: a failure midway leaves the day not computed (and counted again at the next look),
+// never computed with keys missing, which would read as zeros and bias baselines low.
+// Running it again rewrites the same rows.
 func (s *Store) ComputeDay(ctx context.Context, ruleID int64, day time.Time) error {
 	day = day.UTC().Truncate(24 * time.Hour)
 	rows, err := s.q.MatchKeysOfRuleBetween(ctx, queries.MatchKeysOfRuleBetweenParams{RuleID: ruleID, CreatedAt: day, CreatedAt_2: day.Add(24 * time.Hour)})
@@ -18,28 +24,41 @@ func (s *Store) ComputeDay(ctx context.Context, ruleID int64, day time.Time) err
 		return classify(err)
 	}
 	type dim struct{ by, key string }
-	counts := map[dim]int{{"rule", "*"}: 0}
+	marker := dim{"rule", "*"}
+	counts := map[dim]int{marker: 0}
 	for _, r := range rows {
-		counts[dim{"rule", "*"}]++
+		counts[marker]++
 		counts[dim{"source", r.Source}]++
 		if r.Author != "" {
 			counts[dim{"author", r.Author}]++
 		}
 		var terms []string
-		_ = json.Unmarshal([]byte(r.Terms), &terms)
+		if err := json.Unmarshal([]byte(r.Terms), &terms); err != nil {
+			return fmt.Errorf("cannot read the terms of a match of rule %d on %s: %w", ruleID, day.Format("2006-01-02"), err)
+		}
 		for _, t := range terms {
 			counts[dim{"term", t}]++
 		}
 	}
-	now := s.now().UTC()
-	for d, n := range counts {
-		if err := s.q.UpsertKeywordDaily(ctx, queries.UpsertKeywordDailyParams{
-			Day: day, RuleID: ruleID, GroupBy: d.by, GroupKey: truncate(d.key, 191), Matches: int32(n), UpdatedAt: now,
-		}); err != nil {
-			return classify(err)
+	order := make([]dim, 0, len(counts))
+	for d := range counts {
+		if d != marker {
+			order = append(order, d)
 		}
 	}
-	return nil
+	slices.SortFunc(order, func(a, b dim) int { return cmp.Or(cmp.Compare(a.by, b.by), cmp.Compare(a.key, b.key)) })
+	order = append(order, marker)
+	now := s.now().UTC()
+	return s.inTx(ctx, fmt.Sprintf("count rule %d on %s", ruleID, day.Format("2006-01-02")), func(q *queries.Queries) error {
+		for _, d := range order {
+			if err := q.UpsertKeywordDaily(ctx, queries.UpsertKeywordDailyParams{
+				Day: day, RuleID: ruleID, GroupBy: d.by, GroupKey: truncate(d.key, 191), Matches: int32(counts[d]), UpdatedAt: now,
+			}); err != nil {
+				return classify(err)
+			}
+		}
+		return nil
+	})
 }
 
 // DaysComputed says which UTC days in [from, to) the ETL has counted for a rule.

@@ -14,7 +14,12 @@ import (
 )
 
 func TestDailyETLCountsAndBaselines(t *testing.T) {
-	env := testenv.New(t)
+	for name, start := range testenv.Databases() {
+		t.Run(name, func(t *testing.T) { testDailyETLCountsAndBaselines(t, start(t)) })
+	}
+}
+
+func testDailyETLCountsAndBaselines(t *testing.T, env testenv.Env) {
 	clock := time.Date(2026, 11, 20, 10, 0, 0, 0, time.UTC)
 	s := store.New(env.DB(t), store.Options{Writers: 1, Now: func() time.Time { return clock }})
 	defer s.Close()

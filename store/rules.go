@@ -10,31 +10,38 @@ import (
 
 // SyncRules makes the rules table agree with the configuration, by name: each configured rule
 // is inserted or updated and enabled, any other is disabled (kept, since matches and alerts
-// refer to it). It returns each configured rule's id.
+// refer to it). It returns each configured rule's id. The sync is one transaction, so a
+// failure midway leaves the table as the last configuration left it, not half of each.
 func (s *Store) SyncRules(ctx context.Context, rules []config.Rule) (map[string]int64, error) {
 	now := s.now().UTC()
-	configured := map[string]bool{}
-	for _, r := range rules {
-		configured[r.Name] = true
-		if err := s.q.UpsertRule(ctx, queries.UpsertRuleParams{Name: r.Name, Query: r.Query, Kind: r.Type, UpdatedAt: now}); err != nil {
-			return nil, fmt.Errorf("cannot sync rule %q: %w", r.Name, err)
-		}
-	}
-	stored, err := s.q.ListRules(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("cannot list rules: %w", err)
-	}
 	ids := map[string]int64{}
-	for _, r := range stored {
-		if configured[r.Name] {
-			ids[r.Name] = r.ID
-			continue
-		}
-		if r.Enabled != 0 {
-			if err := s.q.DisableRule(ctx, queries.DisableRuleParams{UpdatedAt: now, ID: r.ID}); err != nil {
-				return nil, fmt.Errorf("cannot disable rule %q: %w", r.Name, err)
+	err := s.inTx(ctx, "sync rules", func(q *queries.Queries) error {
+		configured := map[string]bool{}
+		for _, r := range rules {
+			configured[r.Name] = true
+			if err := q.UpsertRule(ctx, queries.UpsertRuleParams{Name: r.Name, Query: r.Query, Kind: r.Type, UpdatedAt: now}); err != nil {
+				return fmt.Errorf("cannot sync rule %q: %w", r.Name, err)
 			}
 		}
+		stored, err := q.ListRules(ctx)
+		if err != nil {
+			return fmt.Errorf("cannot list rules: %w", err)
+		}
+		for _, r := range stored {
+			if configured[r.Name] {
+				ids[r.Name] = r.ID
+				continue
+			}
+			if r.Enabled != 0 {
+				if err := q.DisableRule(ctx, queries.DisableRuleParams{UpdatedAt: now, ID: r.ID}); err != nil {
+					return fmt.Errorf("cannot disable rule %q: %w", r.Name, err)
+				}
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	return ids, nil
 }

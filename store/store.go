@@ -23,6 +23,9 @@ type Store struct {
 	now   func() time.Time
 
 	deliveryLease time.Duration
+	// txFault, set only by tests (export_test.go), wraps a transaction's connection to make
+	// a write in it fail: how a test shows that a failure midway leaves nothing behind.
+	txFault func(queries.DBTX) queries.DBTX
 }
 
 // Options tune a Store.

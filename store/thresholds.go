@@ -9,12 +9,13 @@ import (
 )
 
 // RecordMatch counts a post under a threshold rule's key once and returns the key's match
-// times after since.
+// times in (since, at]: nothing after at, so a clock in the past does not count events
+// recorded after it.
 func (s *Store) RecordMatch(ctx context.Context, ruleID int64, key string, postID int64, at, since time.Time) ([]time.Time, error) {
 	if err := s.q.InsertRuleEvent(ctx, queries.InsertRuleEventParams{RuleID: ruleID, GroupKey: key, PostID: postID, At: at.UTC()}); err != nil {
 		return nil, classify(err)
 	}
-	times, err := s.q.RuleEventTimes(ctx, queries.RuleEventTimesParams{RuleID: ruleID, GroupKey: key, At: since.UTC()})
+	times, err := s.q.RuleEventTimes(ctx, queries.RuleEventTimesParams{RuleID: ruleID, GroupKey: key, At: since.UTC(), At_2: at.UTC()})
 	return times, classify(err)
 }
 

@@ -5,13 +5,16 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
+	"strings"
 	"text/tabwriter"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"groupwatch/config"
+	"groupwatch/handlers"
 	"groupwatch/queries"
 	"groupwatch/store"
 )
@@ -42,6 +45,18 @@ func openAlert(g *globalFlags, arg string) (int64, *queries.Queries, func(), err
 	return id, q, done, err
 }
 
+// deliveryStatuses are the values of deliveries.status, in the order a delivery goes.
+var deliveryStatuses = []string{handlers.DeliveryPending, handlers.DeliverySending, handlers.DeliverySent, handlers.DeliveryFailed, handlers.DeliveryDead}
+
+// checkDeliveryStatus refuses a --status no delivery can have: it would list nothing and
+// look like good news.
+func checkDeliveryStatus(s string) error {
+	if s == "" || slices.Contains(deliveryStatuses, s) {
+		return nil
+	}
+	return fmt.Errorf("--status %q: want one of %s", s, strings.Join(deliveryStatuses, ", "))
+}
+
 func newAlertsCommand(g *globalFlags) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "alerts",
@@ -58,6 +73,9 @@ func newAlertsCommand(g *globalFlags) *cobra.Command {
 		Example: "  pipeline alerts list --config config.yaml --status dead --limit 20",
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := checkDeliveryStatus(status); err != nil {
+				return err
+			}
 			cfg, err := g.config()
 			if err != nil {
 				return err
@@ -165,8 +183,14 @@ func newAlertsCommand(g *globalFlags) *cobra.Command {
 				return err
 			}
 			defer done()
+			ctx := context.Background()
+			if _, err := q.GetAlertDetail(ctx, id); errors.Is(err, sql.ErrNoRows) {
+				return fmt.Errorf("no alert %d", id)
+			} else if err != nil {
+				return err
+			}
 			now := time.Now().UTC()
-			n, err := q.ResendDeliveries(context.Background(), queries.ResendDeliveriesParams{
+			n, err := q.ResendDeliveries(ctx, queries.ResendDeliveriesParams{
 				NextAttemptAt: sql.NullTime{Time: now, Valid: true}, UpdatedAt: now, AlertID: id,
 			})
 			if err != nil {

@@ -6,11 +6,9 @@ import (
 	"os"
 	"time"
 
-	"github.com/ThreeDotsLabs/watermill-redisstream/pkg/redisstream"
 	"github.com/spf13/cobra"
 
 	"groupwatch/config"
-	"groupwatch/handlers"
 	"groupwatch/pipeline"
 	"groupwatch/store"
 )
@@ -80,30 +78,15 @@ the rule's sinks get one digest of what the backfill found.`,
 			if !notify || len(rep.Alerts) == 0 {
 				return nil
 			}
-			d := pipeline.BackfillDigest(*rule, rep, start, now)
-			stored, err := s.CreateAlert(ctx, handlers.AlertRecord{DedupKey: d.DedupKey, RuleID: id, PostID: d.PostID,
-				Kind: "digest", Terms: d.Terms, Summary: d.Summary, Backfill: true})
+			logger, err := g.logger()
 			if err != nil {
 				return err
 			}
-			d.AlertID, d.CreatedAt = stored.ID, stored.CreatedAt
-			rdb, err := pipeline.OpenRedis(ctx, cfg.Redis.URL, 2)
+			alertID, err := pipeline.PublishBackfillDigest(ctx, cfg, s, *rule, id, rep, start, now, logger)
 			if err != nil {
 				return err
 			}
-			defer rdb.Close()
-			pub, err := redisstream.NewPublisher(redisstream.PublisherConfig{Client: rdb}, nil)
-			if err != nil {
-				return err
-			}
-			msg, err := pipeline.NewAlertMessage(d)
-			if err != nil {
-				return err
-			}
-			if err := pub.Publish(pipeline.NewTopics(cfg.Topics.Prefix).Alerts(), msg); err != nil {
-				return err
-			}
-			fmt.Fprintf(out, "one digest of them (alert %d) published to the rule's sinks\n", d.AlertID)
+			fmt.Fprintf(out, "one digest of them (alert %d) published to the rule's sinks\n", alertID)
 			return nil
 		},
 	}

@@ -3,10 +3,10 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
-	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -22,7 +22,7 @@ func newRulesCommand(g *globalFlags) *cobra.Command {
 	cmd := &cobra.Command{Use: "rules", Short: "Check and try the rules of a configuration"}
 	check := &cobra.Command{
 		Use:   "check",
-		Short: "Validate every rule, sink and source; exit 1 on any error, each naming its field",
+		Short: "Validate every rule, sink and source (reading its cookie file); exit 1 on any error, each naming its field",
 		Example: `  pipeline rules check --config config.yaml
   GROUPWATCH_CONFIG=config.yaml pipeline rules check`,
 		Args: cobra.NoArgs,
@@ -30,6 +30,10 @@ func newRulesCommand(g *globalFlags) *cobra.Command {
 			cfg, err := g.config()
 			if err != nil {
 				return err
+			}
+			// Cookie files are read only when their source is crawled: read them all now.
+			if errs := pipeline.CheckSourceCookies(cfg); len(errs) > 0 {
+				return fmt.Errorf("invalid cookies:\n%w", errors.Join(errs...))
 			}
 			logger, err := g.logger()
 			if err != nil {
@@ -77,7 +81,7 @@ those a silence in force now would suppress, with the reason. Nothing is written
 				return err
 			}
 			defer done()
-			rep, err := pipeline.TestRule(context.Background(), *rule, q, store.SilencesOf(q), time.Now().Add(-window))
+			rep, err := pipeline.TestRule(context.Background(), *rule, store.PostsOf(q), store.SilencesOf(q), time.Now().Add(-window))
 			if err != nil {
 				return err
 			}
@@ -99,7 +103,7 @@ those a silence in force now would suppress, with the reason. Nothing is written
 					would = "be suppressed: " + a.Suppressed
 				}
 				fmt.Fprintf(w, "%s\t%s/%s\t%s\t%s\t%s\n", a.At.Format(time.RFC3339), a.Source, a.ExternalID,
-					strings.Join(a.Terms, ","), would, excerpt(a.Text, 60))
+					strings.Join(a.TermsShown(), ","), would, excerpt(a.Text, 60))
 			}
 			return w.Flush()
 		},
@@ -110,18 +114,11 @@ those a silence in force now would suppress, with the reason. Nothing is written
 	return cmd
 }
 
-// parseSince reads a duration that may be in days ("7d").
+// parseSince reads a duration that may be in days ("7d"), refusing one too long to count.
 func parseSince(s string) (time.Duration, error) {
-	if d, ok := strings.CutSuffix(s, "d"); ok {
-		n, err := strconv.Atoi(d)
-		if err != nil || n < 0 {
-			return 0, fmt.Errorf("--since %q: want a number of days like 7d, or a duration like 48h", s)
-		}
-		return time.Duration(n) * 24 * time.Hour, nil
-	}
-	d, err := time.ParseDuration(s)
-	if err != nil || d < 0 {
-		return 0, fmt.Errorf("--since %q: want a number of days like 7d, or a duration like 48h", s)
+	d, err := pipeline.ParseAgo(s)
+	if err != nil {
+		return 0, fmt.Errorf("--since %w", err)
 	}
 	return d, nil
 }

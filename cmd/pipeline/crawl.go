@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"time"
 
 	"github.com/ThreeDotsLabs/watermill-redisstream/pkg/redisstream"
@@ -25,7 +26,11 @@ func newCrawlCommand(g *globalFlags) *cobra.Command {
 published to posts.raw, the run recorded in crawl_runs. A paused source, or one that needs new
 cookies, is crawled all the same: this is how to check renewed cookies, and a good page sets the
 source back to ok. --dry-run publishes nothing and stores nothing (it still asks MySQL which
-posts are known, when one is configured).`,
+posts are known, when one is configured).
+
+Exit status: 0 when the verdict is ok; 2 when the crawl ran but its verdict is anything else
+(fetch_failed, unexpected, login_wall, blocked, checkpoint, not_found, consent: the printed
+JSON says which, and "problem" why); 1 when it could not run at all.`,
 		Example: `  pipeline crawl --config config.yaml hk-buy-sell --dry-run
   pipeline crawl --config config.yaml hk-buy-sell`,
 		Args: cobra.ExactArgs(1),
@@ -81,12 +86,22 @@ posts are known, when one is configured).`,
 			if err != nil {
 				return err
 			}
-			return printCrawl(cmd, args[0], res)
+			if err := printCrawl(cmd, args[0], res); err != nil {
+				return err
+			}
+			if res.Verdict != string(sources.VerdictOK) {
+				fmt.Fprintf(cmd.ErrOrStderr(), "crawl of %s ended with verdict %s\n", args[0], res.Verdict)
+				return exitError{crawlNotOK}
+			}
+			return nil
 		},
 	}
 	cmd.Flags().BoolVar(&dryRun, "dry-run", false, "publish nothing and store nothing")
 	return cmd
 }
+
+// crawlNotOK is the exit status of a crawl that ran to a verdict other than ok.
+const crawlNotOK = 2
 
 func printCrawl(cmd *cobra.Command, source string, res crawl.Result) error {
 	posts := res.Posts
@@ -100,8 +115,9 @@ func printCrawl(cmd *cobra.Command, source string, res crawl.Result) error {
 		New     int            `json:"new"`
 		Seen    int            `json:"seen"`
 		Problem string         `json:"problem,omitempty"`
+		Note    string         `json:"note,omitempty"`
 		Posts   []sources.Post `json:"posts"`
-	}{source, res.Verdict, res.Pages, res.New, res.Seen, res.Err, posts}
+	}{source, res.Verdict, res.Pages, res.New, res.Seen, res.Err, res.Note, posts}
 	enc := json.NewEncoder(cmd.OutOrStdout())
 	enc.SetIndent("", "  ")
 	enc.SetEscapeHTML(false)

@@ -14,7 +14,7 @@ import (
 
 // parseFlags are the flags of `pipeline parse`.
 type parseFlags struct {
-	kind, fetchedAt, selectors, url, timezone string
+	kind, fetchedAt, selectors, url, timezone, charset string
 }
 
 func newParseCommand() *cobra.Command {
@@ -54,6 +54,7 @@ Exit status: 0 when the page was read, whatever its verdict; 1 when it could not
 	cmd.Flags().StringVar(&f.selectors, "selectors", "", "YAML or JSON selectors file (--kind html)")
 	cmd.Flags().StringVar(&f.url, "url", "", "the page's final URL: base of relative links, and tells login redirects")
 	cmd.Flags().StringVar(&f.timezone, "timezone", "UTC", "IANA time zone the page shows times in")
+	cmd.Flags().StringVar(&f.charset, "charset", "", "the page's charset (big5, gbk, gb18030, ...); default: its BOM or <meta charset>, else detected")
 	return cmd
 }
 
@@ -84,7 +85,11 @@ func runParse(out io.Writer, stdin io.Reader, f parseFlags, path string) error {
 			return fmt.Errorf("invalid --fetched-at %q: want RFC 3339, like 2021-06-08T22:52:51Z", f.fetchedAt)
 		}
 	}
-	page, err := parser.Parse(sources.Response{Body: body, URL: f.url, FetchedAt: fetched})
+	contentType, err := sources.CharsetContentType(f.charset)
+	if err != nil {
+		return fmt.Errorf("invalid --charset: %w", err)
+	}
+	page, err := parser.Parse(sources.Response{Body: body, URL: f.url, FetchedAt: fetched, ContentType: contentType})
 	if err != nil {
 		return fmt.Errorf("cannot parse %s: %w", path, err)
 	}

@@ -14,15 +14,20 @@ import (
 
 func newReplayCommand(g *globalFlags) *cobra.Command {
 	var from, to, group, toTopic string
-	var execute bool
+	var execute, createGroup bool
 	cmd := &cobra.Command{
-		Use:   "replay --topic T --from TIME|ID [--to TIME|ID] (--group G | --to-topic T2) [--execute]",
+		Use:   "replay --topic T --from TIME|ID [--to TIME|ID] (--group G [--create-group] | --to-topic T2) [--execute]",
 		Short: "Deliver a topic's entries again, to a consumer group or into another topic",
-		Long: `Deliver the entries of a topic again: rewind a consumer group to an id or time (XGROUP SETID;
-a group that does not exist is created there), or copy a range of entries into another topic,
-each marked as a replay. A dry run by default: it prints how many entries, their time span and
-the target. Nothing is alerted or notified twice: every stage's writes have dedup keys.
-Bounds are stream ids (1700000000000-0), RFC 3339 times, or durations ago (2h, 7d).`,
+		Long: `Deliver the entries of a topic again: rewind a consumer group to an id or time (XGROUP SETID),
+or copy a range of entries into another topic, each marked as a replay. A dry run by default:
+it prints how many entries, their time span and the target. Nothing is alerted or notified
+twice: every stage's writes have dedup keys. Bounds are stream ids (1700000000000-0), RFC 3339
+times, or durations ago (2h, 7d).
+
+Refused, because they would lose or multiply entries: a --from after the topic's last entry
+(the group would skip every entry added until then), a --group the topic does not have
+(unless --create-group), --to before --from, a duration too long to count, and --to-topic
+equal to --topic. A copy stops at the last entry present when it starts.`,
 		Example: `  # what would a rewind of the match stage by two hours re-deliver?
   pipeline replay --config config.yaml --topic posts.normalized --from 2h --group match
   pipeline replay --config config.yaml --topic posts.normalized --from 2h --group match --execute
@@ -55,7 +60,7 @@ Bounds are stream ids (1700000000000-0), RFC 3339 times, or durations ago (2h, 7
 				return err
 			}
 			defer rdb.Close()
-			plan, err := pipeline.PlanReplay(ctx, rdb, pipeline.ReplayPlan{Topic: topic, FromID: fromID, ToID: toID, Group: group, ToTopic: toTopic})
+			plan, err := pipeline.PlanReplay(ctx, rdb, pipeline.ReplayPlan{Topic: topic, FromID: fromID, ToID: toID, Group: group, CreateGroup: createGroup, ToTopic: toTopic})
 			if err != nil {
 				return err
 			}
@@ -85,7 +90,8 @@ Bounds are stream ids (1700000000000-0), RFC 3339 times, or durations ago (2h, 7
 	cmd.Flags().String("topic", "", "the topic to replay (with its prefix, e.g. posts.raw)")
 	cmd.Flags().StringVar(&from, "from", "", "first entry: id, RFC 3339 time or duration ago")
 	cmd.Flags().StringVar(&to, "to", "", "last entry (with --to-topic): id, time or duration ago; default the end")
-	cmd.Flags().StringVar(&group, "group", "", "rewind (or create) this consumer group")
+	cmd.Flags().StringVar(&group, "group", "", "rewind this consumer group")
+	cmd.Flags().BoolVar(&createGroup, "create-group", false, "with --group: create the group at --from if the topic has none of that name")
 	cmd.Flags().StringVar(&toTopic, "to-topic", "", "copy the entries into this topic")
 	cmd.Flags().BoolVar(&execute, "execute", false, "do it (default: a dry run)")
 	_ = cmd.MarkFlagRequired("topic")

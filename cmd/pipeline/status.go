@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"sort"
+	"strings"
 	"text/tabwriter"
 	"time"
 
@@ -21,30 +23,48 @@ func newStatusCommand(g *globalFlags) *cobra.Command {
 		Long: `Per topic: length, oldest and newest entry; per consumer group: lag, pending, consumers, how
 many hold entries and the longest idle of those (a dead consumer's entries are claimed once it
 passes pipeline.claim_idle); per source: state, last crawl and verdict, next due; deliveries by
-status. --json has every consumer. No secret is shown.`,
+status. --json has every consumer. No secret is shown.
+
+With Redis or MySQL down, it prints what the other holds, marks the missing part
+"unreachable", and exits 1.`,
 		Example: `  pipeline status --config config.yaml
   pipeline status --config config.yaml --json | jq '.topics[] | select(.length > 0)'`,
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
+		RunE: func(cmd *cobra.Command, _ []string) (err error) {
 			cfg, err := g.config()
 			if err != nil {
 				return err
 			}
+			if cfg.Embedded() {
+				return errNoServer
+			}
+			// Each server is read on its own: one down still leaves the other's part.
+			connect := map[string]error{}
 			q, done, err := openQueries(cfg)
 			if err != nil {
-				return err
+				connect[pipeline.StatusMySQL] = err
+			} else {
+				defer done()
 			}
-			defer done()
 			ctx := context.Background()
 			rdb, err := pipeline.OpenRedis(ctx, cfg.Redis.URL, 2)
 			if err != nil {
-				return err
+				connect[pipeline.StatusRedis], rdb = err, nil
+			} else {
+				defer rdb.Close()
 			}
-			defer rdb.Close()
 			rep, err := pipeline.Status(ctx, cfg, rdb, q)
 			if err != nil {
 				return err
 			}
+			for what, err := range connect {
+				rep.Unreachable[what] = err.Error()
+			}
+			defer func() {
+				if len(rep.Unreachable) > 0 && err == nil {
+					err = errUnreachable{rep.Unreachable}
+				}
+			}()
 			if asJSON {
 				enc := json.NewEncoder(cmd.OutOrStdout())
 				enc.SetIndent("", "  ")
@@ -59,6 +79,9 @@ status. --json has every consumer. No secret is shown.`,
 
 func printStatus(out io.Writer, rep pipeline.StatusReport) error {
 	w := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
+	if why, ok := rep.Unreachable[pipeline.StatusRedis]; ok {
+		fmt.Fprintf(w, "TOPICS AND GROUPS: unreachable (redis: %s)\n\n", why)
+	}
 	fmt.Fprintln(w, "TOPIC\tLENGTH\tOLDEST\tNEWEST")
 	for _, t := range rep.Topics {
 		fmt.Fprintf(w, "%s\t%d\t%s\t%s\n", t.Topic, t.Length, stamp(t.Oldest), stamp(t.Newest))
@@ -74,7 +97,18 @@ func printStatus(out io.Writer, rep pipeline.StatusReport) error {
 					idle = max(idle, c.Idle)
 				}
 			}
-			fmt.Fprintf(w, "%s\t%s\t%d\t%d\t%d\t%d\t%s\n", t.Topic, gr.Group, gr.Lag, gr.Pending, len(gr.Consumers), holding, idle.Round(time.Second))
+			lag := fmt.Sprint(gr.Lag)
+			if gr.LagAtLeast {
+				lag += "+"
+			}
+			fmt.Fprintf(w, "%s\t%s\t%s\t%d\t%d\t%d\t%s\n", t.Topic, gr.Group, lag, gr.Pending, len(gr.Consumers), holding, idle.Round(time.Second))
+		}
+	}
+	for _, t := range rep.Topics {
+		for _, gr := range t.Groups {
+			if gr.Error != "" {
+				fmt.Fprintf(w, "ERROR %s/%s: %s\n", t.Topic, gr.Group, gr.Error)
+			}
 		}
 	}
 	if len(rep.Sources) > 0 {
@@ -86,6 +120,10 @@ func printStatus(out io.Writer, rep pipeline.StatusReport) error {
 			}
 			fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\n", s.Name, s.Kind, state, stamp(s.LastCrawl), s.LastVerdict, stamp(s.NextDue))
 		}
+	}
+	if why, ok := rep.Unreachable[pipeline.StatusMySQL]; ok {
+		fmt.Fprintf(w, "\nDELIVERIES AND SOURCE STATES: unreachable (mysql: %s)\n", why)
+		return w.Flush()
 	}
 	fmt.Fprintln(w, "\nDELIVERIES\tCOUNT")
 	for _, st := range []string{"pending", "sending", "failed", "dead", "sent"} {
@@ -99,4 +137,16 @@ func stamp(t *time.Time) string {
 		return "-"
 	}
 	return t.UTC().Format(time.RFC3339)
+}
+
+// errUnreachable makes status exit 1 after printing what it could.
+type errUnreachable struct{ what map[string]string }
+
+func (e errUnreachable) Error() string {
+	var names []string
+	for k := range e.what {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	return "unreachable: " + strings.Join(names, ", ")
 }

@@ -49,28 +49,49 @@ func New(tb testing.TB) Env {
 	}
 	id := randomID()
 	if redisURL == "" {
-		if !standin.Available {
-			tb.Skipf("built without stand-ins and %s is not set", EnvRedisURL)
-		}
-		servers, err := standin.Start()
-		if err != nil {
-			tb.Fatalf("cannot start stand-ins: %v", err)
-		}
-		tb.Cleanup(func() { _ = servers.Close(context.Background()) })
-		// go-mysql-server loses writes made over concurrent connections: a pipeline a test
-		// points at it must keep to one.
-		if s, ok := tb.(interface{ Setenv(string, string) }); ok {
-			s.Setenv("GROUPWATCH_MYSQL_MAX_CONNS", "1")
-		}
-		env := Env{RedisURL: servers.RedisURL, MySQLDSN: servers.MySQLDSN, Prefix: "t" + id, Embedded: true}
-		migrate(tb, env.MySQLDSN)
-		return env
+		return Standin(tb)
 	}
 	env := Env{RedisURL: redisURL, Prefix: "t" + id, Real: true}
 	env.MySQLDSN = createDatabase(tb, dsn, "gw_test_"+id)
 	migrate(tb, env.MySQLDSN)
 	tb.Cleanup(func() { deleteKeys(env.RedisURL, env.Prefix) })
 	return env
+}
+
+// Standin returns a fresh environment on the in-process stand-ins whatever the environment
+// variables say: a store contract runs on both databases in one CI run.
+func Standin(tb testing.TB) Env {
+	tb.Helper()
+	if !standin.Available {
+		tb.Skipf("built without stand-ins and %s is not set", EnvRedisURL)
+	}
+	servers, err := standin.Start()
+	if err != nil {
+		tb.Fatalf("cannot start stand-ins: %v", err)
+	}
+	tb.Cleanup(func() {
+		if err := servers.Close(context.Background()); err != nil {
+			tb.Logf("stopping the stand-ins: %v", err)
+		}
+	})
+	// go-mysql-server loses writes made over concurrent connections: a pipeline a test
+	// points at it must keep to one.
+	if s, ok := tb.(interface{ Setenv(string, string) }); ok {
+		s.Setenv("GROUPWATCH_MYSQL_MAX_CONNS", "1")
+	}
+	env := Env{RedisURL: servers.RedisURL, MySQLDSN: servers.MySQLDSN, Prefix: "t" + randomID(), Embedded: true}
+	migrate(tb, env.MySQLDSN)
+	return env
+}
+
+// Databases returns the environments a store contract runs over: the stand-in always, and
+// real MySQL as well when GROUPWATCH_TEST_MYSQL_DSN names one. Each is started when asked.
+func Databases() map[string]func(testing.TB) Env {
+	out := map[string]func(testing.TB) Env{"standin": Standin}
+	if os.Getenv(EnvMySQLDSN) != "" {
+		out["mysql"] = New
+	}
+	return out
 }
 
 func randomID() string {
