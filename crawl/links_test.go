@@ -202,6 +202,9 @@ func TestStoredErrorIsBoundedAndHoldsNoSecrets(t *testing.T) {
 	if !strings.Contains(got, "<p>page</p>") || !strings.Contains(got, "unexpected page") {
 		t.Error("the markup and the error itself must stay readable")
 	}
+	if got := StoredError(Result{Note: "cut at 8 MiB; cursor token=hunter2"}); got != "note: cut at 8 MiB; cursor token=[redacted]" {
+		t.Errorf("the note is kept, scrubbed: %q", got)
+	}
 	if StoredError(Result{Err: "x", Body: "\xff"}) != "x\n--- start of the page ---\n\uFFFD" {
 		t.Error("invalid UTF-8 must be replaced")
 	}
