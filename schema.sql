@@ -8,10 +8,15 @@
 -- message_id is the stream message that last wrote the row: when that same message is
 -- delivered again (its publish failed, or the process died before the ack), normalize
 -- publishes it again instead of taking it for a repeat, so nothing is lost between stages.
+-- source and external_id are VARBINARY (191 characters of UTF-8: 764 bytes) so that they
+-- compare byte for byte on MySQL 8 and MariaDB alike, as Go compares them: MariaDB's
+-- utf8mb4_bin pads with spaces ('42' = '42 '), which made two posts one row. Ids are also
+-- refused with white space at either end (handlers.RawPost.Validate); a database made
+-- before this is altered by `pipeline migrate` (store/upgrade.go).
 CREATE TABLE IF NOT EXISTS posts (
   id            BIGINT       NOT NULL AUTO_INCREMENT,
-  source        VARCHAR(191) NOT NULL,
-  external_id   VARCHAR(191) NOT NULL,
+  source        VARBINARY(764) NOT NULL,
+  external_id   VARBINARY(764) NOT NULL,
   author        VARCHAR(255) NOT NULL DEFAULT '',
   url           VARCHAR(2048) NOT NULL DEFAULT '',
   text          MEDIUMTEXT   NOT NULL,

@@ -105,6 +105,12 @@ sinks: [{name: o, type: console}]`, []string{"redis.url: set both"}},
 pipeline: {consumers: {normalize: 0, nosuch: 2}}
 rules: [{name: a, query: x, sinks: [o]}]
 sinks: [{name: o, type: console}]`, []string{"pipeline.consumers.normalize: must be between 1 and 256", "pipeline.consumers.nosuch: unknown stage"}},
+		{"source names are ids", `
+rules: [{name: a, query: x, sinks: [o]}]
+sinks: [{name: o, type: console}]
+sources:
+  - {name: "forum ", kind: feed, url: 'https://forum.example/rss', every: 1h}
+  - {name: "for\tum", kind: feed, url: 'https://forum.example/rss', every: 1h}`, []string{"sources[0].name: has leading or trailing white space", "sources[1].name: holds a control character"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

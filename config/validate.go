@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"strings"
 	texttemplate "text/template"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/go-sql-driver/mysql"
@@ -259,6 +260,9 @@ func checkName(field, name string, add func(field, format string, args ...any)) 
 		add(field, "longer than %d characters", maxNameLen)
 	case name != strings.TrimSpace(name):
 		add(field, "has leading or trailing white space")
+	case strings.IndexFunc(name, unicode.IsControl) >= 0:
+		// A source's name is the source of its posts: the same rule as for post ids.
+		add(field, "holds a control character")
 	}
 }
 

@@ -82,7 +82,7 @@ func NewFetcher(cookies []*http.Cookie) (*Fetcher, error) {
 		cc.Domain = host
 		jar.SetCookies(&url.URL{Scheme: "https", Host: host, Path: path}, []*http.Cookie{&cc})
 	}
-	return &Fetcher{client: &http.Client{Jar: jar, Timeout: 60 * time.Second}}, nil
+	return &Fetcher{client: &http.Client{Jar: jar, Timeout: 60 * time.Second, CheckRedirect: sameHostRedirects}}, nil
 }
 
 // ErrGaveUp is returned when a page still failed after MaxAttempts.
@@ -132,6 +132,8 @@ func (f *Fetcher) send(ctx context.Context, r request) (*Page, error) {
 			last = fmt.Errorf("HTTP %d", page.Status)
 		case ctx.Err() != nil:
 			return nil, ctx.Err()
+		case errors.Is(err, ErrLinkRefused):
+			return nil, err // a redirect off the source: no retry goes elsewhere
 		default:
 			last = err
 		}
@@ -180,7 +182,7 @@ func (f *Fetcher) do(ctx context.Context, r request) (*Page, error) {
 		// The error text holds the URL; keep the path, not the query.
 		var ue *url.Error
 		if errors.As(err, &ue) {
-			return nil, fmt.Errorf("%s %s: %v", r.method, redactURL(u), ue.Err)
+			return nil, fmt.Errorf("%s %s: %w", r.method, redactURL(u), ue.Err)
 		}
 		return nil, err
 	}

@@ -163,6 +163,12 @@ func (r *Runner) Run(ctx context.Context, job Job) (Result, error) {
 	defer walk.Close()
 	var prev *sources.Page
 	for res.Pages < src.MaxPages {
+		if link := nextLink(progress.Cursor, prev); link != "" {
+			if err := CheckLink(src.URL, link); err != nil {
+				refuseLink(&res, err)
+				break
+			}
+		}
 		page, err := walk.Next(ctx, prev)
 		var ended *Stop
 		switch {
@@ -180,9 +186,13 @@ func (r *Runner) Run(ctx context.Context, job Job) (Result, error) {
 				return res, r.giveBack(ctx, job, Progress{Cursor: at, Pages: res.Pages, New: res.New, Seen: res.Seen}, err)
 			}
 			res.Err = err.Error()
-			res.Verdict = "fetch_failed"
+			res.Verdict = fetchVerdict(err)
 		}
 		if err != nil || page == nil {
+			break
+		}
+		if err := CheckLink(src.URL, page.URL); err != nil {
+			refuseLink(&res, fmt.Errorf("redirected: %w", err))
 			break
 		}
 		parsed, err := r.parse(page)
@@ -203,6 +213,9 @@ func (r *Runner) Run(ctx context.Context, job Job) (Result, error) {
 		fresh, stop, err := r.sortPage(ctx, parsed.Posts, res.Pages == 1 && progress.Cursor == "", &consecutiveSeen)
 		if err != nil {
 			return res, err
+		}
+		if n := dropForeignPermalinks(src.URL, fresh); n > 0 && res.Err == "" {
+			res.Err = fmt.Sprintf("dropped %d permalinks that were not web links", n)
 		}
 		res.Seen += len(parsed.Posts) - len(fresh)
 		res.New += len(fresh)

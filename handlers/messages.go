@@ -7,7 +7,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strconv"
 	"time"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -44,12 +46,16 @@ type RawPost struct {
 	ReceivedAt time.Time `json:"received_at"`
 }
 
-// Limits that match the columns in schema.sql.
+// Limits that match the columns in schema.sql, and keep every write well below the packet
+// size MySQL accepts (max_allowed_packet: 16 MiB on MariaDB, 64 MiB on MySQL 8, by default).
+// Text and raw payload are counted in bytes, as MEDIUMTEXT and the packet count them.
 const (
-	maxKeyLen    = 191 // source, external_id: VARCHAR(191)
-	maxAuthorLen = 255
-	maxURLLen    = 2048
-	maxTextBytes = 16 << 20 // MEDIUMTEXT
+	MaxKeyLen     = 191 // source, external_id: characters (VARBINARY(764) holds 191 of UTF-8)
+	MaxAuthorLen  = 255 // characters, VARCHAR(255)
+	MaxURLLen     = 2048
+	MaxTextBytes  = 4 << 20 // a post's text
+	MaxRawBytes   = 8 << 20 // the post as it was handed in (it holds the text again)
+	maxErrShowLen = 40
 )
 
 // Validate says what is wrong with a post, naming the field; nil when it can be stored.
@@ -65,13 +71,66 @@ func (p RawPost) Validate() error {
 		}
 		return nil
 	}
+	text := func() error {
+		switch {
+		case len(p.Text) > MaxTextBytes:
+			return fmt.Errorf("text: %d bytes, more than the limit of %d bytes (4 MiB)", len(p.Text), MaxTextBytes)
+		case !utf8.ValidString(p.Text):
+			return errors.New("text: not valid UTF-8")
+		}
+		return nil
+	}
+	raw := func() error {
+		switch {
+		case len(p.Raw) > MaxRawBytes:
+			return fmt.Errorf("raw: %d bytes, more than the limit of %d bytes (8 MiB)", len(p.Raw), MaxRawBytes)
+		case !utf8.Valid(p.Raw):
+			return errors.New("raw: not valid UTF-8")
+		}
+		return nil
+	}
 	return errors.Join(
-		check("source", p.Source, true, maxKeyLen),
-		check("external_id", p.ExternalID, true, maxKeyLen),
-		check("author", p.Author, false, maxAuthorLen),
-		check("url", p.URL, false, maxURLLen),
-		check("text", p.Text, false, maxTextBytes),
+		checkID("source", p.Source),
+		checkID("external_id", p.ExternalID),
+		check("author", p.Author, false, MaxAuthorLen),
+		check("url", p.URL, false, MaxURLLen),
+		text(),
+		raw(),
 	)
+}
+
+// checkID says what is wrong with a source or an external id. An id is 1 to 191 characters
+// of valid UTF-8, without control characters and without white space at either end: the
+// database and Go then compare ids the same way, and "42" and "42 " (which a careless
+// export or a copy from a spreadsheet makes) are not taken for two posts, nor for one.
+func checkID(field, v string) error {
+	switch {
+	case v == "":
+		return fmt.Errorf("%s: missing", field)
+	case !utf8.ValidString(v):
+		return fmt.Errorf("%s: not valid UTF-8", field)
+	case utf8.RuneCountInString(v) > MaxKeyLen:
+		return fmt.Errorf("%s: longer than %d characters", field, MaxKeyLen)
+	}
+	first, _ := utf8.DecodeRuneInString(v)
+	last, _ := utf8.DecodeLastRuneInString(v)
+	if unicode.IsSpace(first) || unicode.IsSpace(last) {
+		return fmt.Errorf("%s: %s begins or ends with white space", field, quoteID(v))
+	}
+	for _, r := range v {
+		if unicode.IsControl(r) {
+			return fmt.Errorf("%s: %s holds the control character %U", field, quoteID(v), r)
+		}
+	}
+	return nil
+}
+
+// quoteID shows an id in an error, quoted so white space is seen, and cut when long.
+func quoteID(v string) string {
+	if r := []rune(v); len(r) > maxErrShowLen {
+		v = string(r[:maxErrShowLen]) + "…"
+	}
+	return strconv.Quote(v)
 }
 
 // Outcome tells what normalize found when it stored a post.

@@ -50,6 +50,15 @@ func TestNormalizeRejectsBadInputPermanently(t *testing.T) {
 		{"no external id", RawPost{V: Version, Source: "s"}, "external_id: missing"},
 		{"long source", RawPost{V: Version, Source: strings.Repeat("s", 192), ExternalID: "1"}, "source: longer than 191"},
 		{"bad utf-8", RawPost{V: Version, Source: "s", ExternalID: "1", Author: "\xff"}, "author: not valid UTF-8"},
+		{"id with a trailing space", RawPost{V: Version, Source: "pad", ExternalID: "42 "}, `external_id: "42 " begins or ends with white space`},
+		{"id with a leading tab", RawPost{V: Version, Source: "pad", ExternalID: "\t42"}, "external_id: \"\\t42\" begins or ends"},
+		{"source with a trailing space", RawPost{V: Version, Source: "pad ", ExternalID: "42"}, `source: "pad " begins or ends with white space`},
+		{"source with an ideographic space", RawPost{V: Version, Source: "論壇\u3000", ExternalID: "42"}, "source: "},
+		{"id with a control character", RawPost{V: Version, Source: "s", ExternalID: "4\x002"}, "external_id: \"4\\x002\" holds the control character U+0000"},
+		{"id with a newline inside", RawPost{V: Version, Source: "s", ExternalID: "4\n2"}, "holds the control character U+000A"},
+		{"text over the byte limit", RawPost{V: Version, Source: "s", ExternalID: "1", Text: strings.Repeat("字", MaxTextBytes/3+1)}, "text: 4194306 bytes, more than the limit of 4194304 bytes"},
+		{"raw over the byte limit", RawPost{V: Version, Source: "s", ExternalID: "1", Raw: []byte(`"` + strings.Repeat("a", MaxRawBytes) + `"`)}, "raw: 8388610 bytes, more than the limit"},
+		{"raw not utf-8", RawPost{V: Version, Source: "s", ExternalID: "1", Raw: []byte("{\"text\":\"\xff\"}")}, "raw: not valid UTF-8"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

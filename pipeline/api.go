@@ -82,10 +82,12 @@ func (a *IngestAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, status, resp)
 }
 
-// authorized compares the bearer token in constant time.
+// authorized compares the bearer token in constant time. The scheme's name is
+// case-insensitive (RFC 9110, section 11.1): "bearer" and "BEARER" are "Bearer".
 func (a *IngestAPI) authorized(r *http.Request) bool {
-	got, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
-	return ok && subtle.ConstantTimeCompare([]byte(got), []byte(a.Token)) == 1
+	scheme, got, ok := strings.Cut(strings.TrimSpace(r.Header.Get("Authorization")), " ")
+	got = strings.TrimLeft(got, " ")
+	return ok && strings.EqualFold(scheme, "Bearer") && subtle.ConstantTimeCompare([]byte(got), []byte(a.Token)) == 1
 }
 
 // asLines turns a JSON body (an object or an array of objects) into JSON lines, so that

@@ -22,7 +22,9 @@ func TestIngestAPI(t *testing.T) {
 
 	post := func(token, contentType, body string) (int, pipeline.IngestResponse, string) {
 		req, _ := http.NewRequest("POST", srv.URL, strings.NewReader(body))
-		if token != "" {
+		if scheme, tok, ok := strings.Cut(token, " "); ok {
+			req.Header.Set("Authorization", scheme+" "+tok)
+		} else if token != "" {
 			req.Header.Set("Authorization", "Bearer "+token)
 		}
 		req.Header.Set("Content-Type", contentType)
@@ -53,6 +55,22 @@ func TestIngestAPI(t *testing.T) {
 		{"nothing good", "s3cret", "application/x-ndjson", "{nope\n", 400, 0, []string{"line 1: not valid JSON"}},
 		{"not json", "s3cret", "application/json", "{nope", 400, 0, nil},
 		{"too big", "s3cret", "application/x-ndjson", strings.Repeat(good+"\n", 30), 413, 0, nil},
+		{"lower-case scheme", "bearer s3cret", "application/json", good, 200, 1, nil},
+		{"upper-case scheme", "BEARER s3cret", "application/json", good, 200, 1, nil},
+		{"another scheme", "Basic s3cret", "application/json", good, 401, 0, nil},
+		{"invalid utf-8 is refused, never published", "s3cret", "application/x-ndjson",
+			"{\"source\":\"api\",\"external_id\":\"9\",\"text\":\"bad \xff\xfe acme\"}\n" + good, 200, 1,
+			[]string{"line 1: not valid UTF-8 at byte 47 of the line"}},
+		{"invalid utf-8 alone is a 400", "s3cret", "application/json",
+			"{\"source\":\"api\",\"external_id\":\"9\",\"text\":\"bad \xff\xfe acme\"}", 400, 0,
+			[]string{"line 1: not valid UTF-8"}},
+		{"id with a trailing space", "s3cret", "application/x-ndjson",
+			`{"source":"api","external_id":"42 ","text":"x"}` + "\n" + good, 200, 1,
+			[]string{`line 1: external_id: "42 " begins or ends with white space`}},
+		{"a number is not a post", "s3cret", "application/x-ndjson", "42\n" + good, 200, 1,
+			[]string{"line 1: not a JSON object but a number"}},
+		{"a field of the wrong type", "s3cret", "application/x-ndjson", `{"source":1,"external_id":"1","text":"x"}`, 400, 0,
+			[]string{"line 1: source: must be a string, not a number"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -70,8 +88,8 @@ func TestIngestAPI(t *testing.T) {
 					t.Errorf("error %q does not start with %q", got, want)
 				}
 			}
-			if strings.Contains(raw, "s3cret") {
-				t.Fatal("the token appears in a response")
+			if strings.Contains(raw, "s3cret") || strings.Contains(raw, "pipeline.") {
+				t.Fatal("the token or a Go type name appears in a response")
 			}
 		})
 	}

@@ -1,6 +1,7 @@
 package pipeline
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"time"
@@ -30,13 +31,17 @@ const (
 // carried are the metadata keys copied from a message to what a handler makes of it.
 var carried = []string{MetaCorrelationID, MetaReceivedAt, MetaReplay}
 
-// newMessage encodes payload as JSON in a new message that carries parent's metadata.
+// newMessage encodes payload as JSON in a new message that carries parent's metadata. HTML
+// is not escaped: a post's raw payload stays as it was handed in, and does not grow six-fold
+// ("<" as "\u003c") past the size it was accepted at.
 func newMessage(payload any, parent *message.Message) (*message.Message, error) {
-	b, err := json.Marshal(payload)
-	if err != nil {
-		return nil, handlers.Permanent(fmt.Errorf("cannot encode %T: %w", payload, err))
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(payload); err != nil {
+		return nil, handlers.Permanent(fmt.Errorf("cannot encode a %s message: %w", payloadName(payload), err))
 	}
-	msg := message.NewMessage(watermill.NewUUID(), b)
+	msg := message.NewMessage(watermill.NewUUID(), bytes.TrimSuffix(buf.Bytes(), []byte("\n")))
 	if parent != nil {
 		for _, k := range carried {
 			if v := parent.Metadata.Get(k); v != "" {
@@ -45,6 +50,17 @@ func newMessage(payload any, parent *message.Message) (*message.Message, error) 
 		}
 	}
 	return msg, nil
+}
+
+// payloadName names a payload in the user's terms, not Go's.
+func payloadName(payload any) string {
+	switch payload.(type) {
+	case handlers.RawPost, *handlers.RawPost:
+		return "post"
+	case crawl.Job, *crawl.Job:
+		return "crawl job"
+	}
+	return "pipeline"
 }
 
 // decode reads a message's JSON payload; a payload that is not JSON of the right shape is

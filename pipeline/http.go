@@ -56,11 +56,8 @@ func NewHTTPServer(addr string, rdb *redis.Client, db *sql.DB, router *Router, m
 	if ingest != nil {
 		mux.Handle("POST /api/v1/posts", ingest)
 	}
-	return &HTTPServer{
-		srv:    &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second},
-		ln:     ln,
-		logger: logger,
-	}, nil
+	srv, ln := defaultHTTPLimits().limited(ln, mux)
+	return &HTTPServer{srv: srv, ln: ln, logger: logger}, nil
 }
 
 // Addr is the address the server listens on.

@@ -1,7 +1,6 @@
 package pipeline
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -9,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"time"
+	"unicode/utf8"
 
 	"github.com/ThreeDotsLabs/watermill/message"
 
@@ -39,6 +39,9 @@ type ingestLine struct {
 
 // ParsePost reads one ingest line into a raw post, naming the field that is wrong.
 func ParsePost(line []byte, now time.Time) (handlers.RawPost, error) {
+	if !utf8.Valid(line) {
+		return handlers.RawPost{}, fmt.Errorf("not valid UTF-8 at byte %d of the line: send UTF-8 (or escape the character as \\uXXXX)", invalidUTF8At(line))
+	}
 	var in ingestLine
 	if err := json.Unmarshal(line, &in); err != nil {
 		var syn *json.SyntaxError
@@ -46,8 +49,11 @@ func ParsePost(line []byte, now time.Time) (handlers.RawPost, error) {
 		switch {
 		case errors.As(err, &syn):
 			return handlers.RawPost{}, fmt.Errorf("not valid JSON at byte %d: %v", syn.Offset, syn)
+		case errors.As(err, &typ) && typ.Field == "":
+			return handlers.RawPost{}, fmt.Errorf("not a JSON object but %s: a post is {\"source\": …, \"external_id\": …, \"text\": …}", article(typ.Value))
 		case errors.As(err, &typ):
-			return handlers.RawPost{}, fmt.Errorf("%s: must be a %s, not %s", typ.Field, typ.Type, typ.Value)
+			// Every field of the format is a string.
+			return handlers.RawPost{}, fmt.Errorf("%s: must be a string, not %s", typ.Field, article(typ.Value))
 		}
 		return handlers.RawPost{}, fmt.Errorf("not a JSON object: %v", err)
 	}
@@ -78,6 +84,29 @@ func ParsePost(line []byte, now time.Time) (handlers.RawPost, error) {
 	return p, nil
 }
 
+// article names a JSON value kind as a user says it: "a number", "an array".
+func article(kind string) string {
+	switch kind {
+	case "array", "object":
+		return "an " + kind
+	case "":
+		return "something else"
+	}
+	return "a " + kind
+}
+
+// invalidUTF8At is the position (from 1) of the first byte of b that is not valid UTF-8.
+func invalidUTF8At(b []byte) int {
+	for i := 0; i < len(b); {
+		r, size := utf8.DecodeRune(b[i:])
+		if r == utf8.RuneError && size <= 1 {
+			return i + 1
+		}
+		i += size
+	}
+	return len(b)
+}
+
 func deref(s *string) string {
 	if s == nil {
 		return ""
@@ -96,8 +125,7 @@ type IngestResult struct {
 // only when publishing fails (Redis unreachable) or ctx ends.
 func Ingest(ctx context.Context, r io.Reader, pub message.Publisher, topic string, now func() time.Time) (IngestResult, error) {
 	var res IngestResult
-	sc := bufio.NewScanner(r)
-	sc.Buffer(make([]byte, 64<<10), maxLineBytes)
+	lines := newLineReader(r, maxLineBytes)
 	const batch = 100
 	pending := make([]*message.Message, 0, batch)
 	flush := func() error {
@@ -112,12 +140,26 @@ func Ingest(ctx context.Context, r io.Reader, pub message.Publisher, topic strin
 		return nil
 	}
 	line := 0
-	for sc.Scan() {
+	for {
+		raw, tooLong, err := lines.next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			if flushErr := flush(); flushErr != nil {
+				return res, flushErr
+			}
+			return res, fmt.Errorf("cannot read input after line %d: %w", line, err)
+		}
 		line++
 		if ctx.Err() != nil {
 			return res, ctx.Err()
 		}
-		b := bytes.TrimSpace(sc.Bytes())
+		if tooLong {
+			res.Bad = append(res.Bad, LineError{Line: line, Err: fmt.Errorf("longer than %d bytes (the limit of one line)", maxLineBytes)})
+			continue
+		}
+		b := bytes.TrimSpace(raw)
 		if len(b) == 0 {
 			continue
 		}
@@ -137,15 +179,6 @@ func Ingest(ctx context.Context, r io.Reader, pub message.Publisher, topic strin
 				return res, err
 			}
 		}
-	}
-	if err := sc.Err(); err != nil {
-		if flushErr := flush(); flushErr != nil {
-			return res, flushErr
-		}
-		if errors.Is(err, bufio.ErrTooLong) {
-			return res, fmt.Errorf("line %d: longer than %d bytes; stopped reading there", line+1, maxLineBytes)
-		}
-		return res, fmt.Errorf("cannot read input after line %d: %w", line, err)
 	}
 	return res, flush()
 }

@@ -5,6 +5,7 @@ import (
 	"io"
 	"log/slog"
 	"testing"
+	"time"
 
 	"github.com/redis/go-redis/v9"
 
@@ -37,9 +38,17 @@ func TestOverDeliveredEntryIsPoisoned(t *testing.T) {
 	if err != nil || len(pending) != 1 || pending[0].RetryCount != 4 {
 		t.Fatalf("pending %+v %v", pending, err)
 	}
-	filter := poisonOverDelivered(rdb, topic, "normalize", 3, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	time.Sleep(60 * time.Millisecond) // idle longer than the claim's condition
+	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+	filter := poisonOverDelivered(rdb, topic, "normalize", "p1.normalize.0", 50*time.Millisecond, 3, quiet)
+	other := poisonOverDelivered(rdb, topic, "normalize", "p1.normalize.1", 50*time.Millisecond, 3, quiet)
 	if filter(pending[0]) {
 		t.Fatal("an entry delivered 4 times (limit 3) was claimed again")
+	}
+	// Every consumer of the group saw the same pending entry: the others neither claim nor
+	// poison it again.
+	if other(pending[0]) {
+		t.Fatal("a second consumer claimed the poisoned entry")
 	}
 	if n, _ := rdb.XLen(ctx, Poison(topic)).Result(); n != 1 {
 		t.Fatalf("poison topic holds %d entries, want 1", n)

@@ -21,6 +21,10 @@ type retry struct {
 	initial, max time.Duration
 	logger       *slog.Logger
 	onFailure    func() // counts a failed attempt
+	// owner, when set, tells the loop whether its stream entry is still its own (see
+	// entryOwnership): it stops once the entry was poisoned or acknowledged elsewhere, and
+	// leaves the work to another consumer that claimed it.
+	owner *entryOwnership
 }
 
 func (r retry) middleware(h message.HandlerFunc) message.HandlerFunc {
@@ -28,6 +32,8 @@ func (r retry) middleware(h message.HandlerFunc) message.HandlerFunc {
 		ctx := msg.Context()
 		logger := loggerFrom(ctx, r.logger)
 		delay := r.initial
+		var ref entryRef
+		found := false
 		for attempt := 1; ; attempt++ {
 			msg.SetContext(ctx)
 			out, err := h(msg)
@@ -41,14 +47,44 @@ func (r retry) middleware(h message.HandlerFunc) message.HandlerFunc {
 				// Shutting down: leave the message pending for the next consumer.
 				return nil, err
 			}
+			if r.owner != nil && !found {
+				ref, found = r.owner.find(ctx, msg)
+			}
+			if stop, result := r.stopRetrying(ctx, logger, ref, found, err); stop {
+				return nil, result
+			}
 			wait := jitter(delay)
 			logger.Warn("transient failure, will retry", "error", err.Error(), "attempt", attempt, "wait", wait.String())
 			if !sleep(ctx, wait) {
 				return nil, err
 			}
+			if stop, result := r.stopRetrying(ctx, logger, ref, found, err); stop {
+				return nil, result
+			}
 			delay = min(delay*2, r.max)
 		}
 	}
+}
+
+// stopRetrying checks, before and after each wait, whether the entry is still this loop's.
+// When it stops, the result is nil (acknowledge: nothing is pending any more) or err (shut
+// down while another consumer held the entry: leave it to that one).
+func (r retry) stopRetrying(ctx context.Context, logger *slog.Logger, ref entryRef, found bool, err error) (bool, error) {
+	if r.owner == nil || !found {
+		return false, nil
+	}
+	switch r.owner.check(ctx, ref) {
+	case notPending:
+		logger.Info("retry stopped: the entry was poisoned or acknowledged elsewhere", "entry", ref.id)
+		return true, nil
+	case ownedElsewhere:
+		logger.Info("retry stopped: another consumer claimed the entry; waiting for it to finish", "entry", ref.id)
+		if r.owner.waitReleased(ctx, ref, max(r.max, time.Second)) {
+			return true, nil
+		}
+		return true, err
+	}
+	return false, nil
 }
 
 // jitter spreads retries of many consumers over ±20% so they do not hit a recovering

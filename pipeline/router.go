@@ -78,6 +78,9 @@ type stage struct {
 	// a long deadline, and shutdown interrupts it (the job resumes from its cursor) instead
 	// of waiting for it.
 	long bool
+	// poisonsForeign: this stage is the first to read its topic, and the one that sends a
+	// foreign entry there to the poison topic (see rejectForeign).
+	poisonsForeign bool
 }
 
 // crawlTimeout bounds one crawl attempt.
@@ -124,6 +127,12 @@ func NewRouter(d RouterDeps) (*Router, error) {
 		stages = append(stages, stage{name: config.StageNotify + "." + kind, topic: topics.Alerts(), consumers: consumers[config.StageNotify], handle: notifyStage(h)})
 	}
 
+	readers := map[string]bool{}
+	for i := range stages {
+		stages[i].poisonsForeign = !readers[stages[i].topic]
+		readers[stages[i].topic] = true
+	}
+
 	r := &Router{Router: router, inflight: &inflight{}}
 	if d.Runs == nil || d.Runs(config.StageNotify) {
 		r.Notifiers = notifiers
@@ -144,7 +153,7 @@ func NewRouter(d RouterDeps) (*Router, error) {
 				NackResendSleep:               time.Second,
 				BlockTime:                     time.Second,
 				MaxIdleTime:                   claimIdle(s, d.Config),
-				ShouldClaimPendingMessage:     poisonOverDelivered(d.Redis, s.topic, s.name, d.Config.Pipeline.MaxDeliveries, d.Logger),
+				ShouldClaimPendingMessage:     poisonOverDelivered(d.Redis, s.topic, s.name, fmt.Sprintf("%s.%s.%d", d.Instance, s.name, i), claimIdle(s, d.Config), d.Config.Pipeline.MaxDeliveries, d.Logger),
 				ClaimInterval:                 min(5*time.Second, d.Config.Pipeline.ClaimIdle),
 				DisableIndefiniteInitialBlock: true,
 			}, wlog)
@@ -181,7 +190,8 @@ func attemptFor(s stage, cfg *config.Config) message.HandlerMiddleware {
 //     one bad message never blocks a stream; it must see every permanent error, so it
 //     wraps everything else;
 //   - observe: metrics, inside poison so it can count what gets poisoned;
-//   - rejectForeign: an entry watermill did not write is permanent before any retry;
+//   - rejectForeign: an entry watermill did not write is permanent before any retry (for
+//     the first group reading the topic; the others acknowledge it);
 //   - retry: transient errors wait with backoff for as long as it takes;
 //   - attempt: each attempt gets its own deadline and is not cut short by shutdown, so
 //     work in flight finishes (stored and recorded) rather than half done;
@@ -191,12 +201,13 @@ func stageMiddleware(s stage, pub message.Publisher, d RouterDeps, corr *correla
 		correlate(d.Logger, s.name, corr),
 		poison(pub, s.topic, Poison(s.topic), d.Logger),
 		d.Metrics.observe(s.name),
-		rejectForeign,
+		rejectForeign(s.poisonsForeign, d.Logger),
 		retry{
 			initial:   100 * time.Millisecond,
 			max:       d.Config.Pipeline.RetryMaxInterval,
 			logger:    d.Logger,
 			onFailure: d.Metrics.failedAttempt(s.name),
+			owner:     &entryOwnership{rdb: d.Redis, topic: s.topic, group: s.name, instance: d.Instance},
 		}.middleware,
 		attemptFor(s, d.Config),
 		panicsArePermanent,

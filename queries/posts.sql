@@ -40,3 +40,8 @@ LIMIT ?;
 
 -- name: CountPostsSince :one
 SELECT COUNT(*) FROM posts WHERE first_seen_at >= ?;
+
+-- name: MaxAllowedPacket :one
+-- The largest statement the server accepts: the normalize stage keeps each batch of posts
+-- below it, and refuses a post that could never fit.
+SELECT CAST(@@max_allowed_packet AS SIGNED) AS max_allowed_packet;

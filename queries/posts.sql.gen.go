@@ -66,6 +66,19 @@ func (q *Queries) GetPost(ctx context.Context, arg GetPostParams) (Post, error) 
 	return i, err
 }
 
+const maxAllowedPacket = `-- name: MaxAllowedPacket :one
+SELECT CAST(@@max_allowed_packet AS SIGNED) AS max_allowed_packet
+`
+
+// The largest statement the server accepts: the normalize stage keeps each batch of posts
+// below it, and refuses a post that could never fit.
+func (q *Queries) MaxAllowedPacket(ctx context.Context) (int64, error) {
+	row := q.db.QueryRowContext(ctx, maxAllowedPacket)
+	var max_allowed_packet int64
+	err := row.Scan(&max_allowed_packet)
+	return max_allowed_packet, err
+}
+
 const postsByExternalIDs = `-- name: PostsByExternalIDs :many
 SELECT id, external_id, content_hash, message_id, edits
 FROM posts

@@ -73,6 +73,9 @@ type Querier interface {
 	MatchKeysOfRuleBetween(ctx context.Context, arg MatchKeysOfRuleBetweenParams) ([]MatchKeysOfRuleBetweenRow, error)
 	// A digest's matches: those of the rule stored in [from, to), with their posts.
 	MatchesOfRuleBetween(ctx context.Context, arg MatchesOfRuleBetweenParams) ([]MatchesOfRuleBetweenRow, error)
+	// The largest statement the server accepts: the normalize stage keeps each batch of posts
+	// below it, and refuses a post that could never fit.
+	MaxAllowedPacket(ctx context.Context) (int64, error)
 	// A block or checkpoint pauses every source crawled with the account.
 	PauseAccount(ctx context.Context, arg PauseAccountParams) error
 	// The normalize stage reads what it already holds for a batch of one source's posts, to tell

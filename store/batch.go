@@ -7,7 +7,9 @@ import (
 	"fmt"
 	"hash/fnv"
 	"sort"
+	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"groupwatch/handlers"
@@ -27,7 +29,9 @@ type postBatcher struct {
 	now      func() time.Time
 	writers  []chan *saveReq
 	stop     chan struct{}
-	wg       sync.WaitGroup
+	// packet is the server's max_allowed_packet once read.
+	packet atomic.Int64
+	wg     sync.WaitGroup
 }
 
 type saveReq struct {
@@ -108,8 +112,33 @@ func (b *postBatcher) run(reqs chan *saveReq) {
 func (b *postBatcher) write(batch []*saveReq) {
 	ctx, cancel := context.WithTimeout(context.Background(), batchTimeout)
 	defer cancel()
+	// A statement over max_allowed_packet is refused (or the connection reset) whatever
+	// the retry: split the batch below it, and refuse a post that could never fit.
+	budget := b.statementBudget(ctx)
+	var chunk []*saveReq
+	size := 0
+	for _, req := range batch {
+		n := rowBytes(req.rec)
+		if n > budget {
+			req.done <- saveResult{err: handlers.Permanent(fmt.Errorf(
+				"post is %d bytes, more than MySQL takes in one statement here (%d bytes: max_allowed_packet less a margin)", n, budget))}
+			continue
+		}
+		if size+n > budget && len(chunk) > 0 {
+			b.writeChunk(ctx, chunk)
+			chunk, size = nil, 0
+		}
+		chunk = append(chunk, req)
+		size += n
+	}
+	if len(chunk) > 0 {
+		b.writeChunk(ctx, chunk)
+	}
+}
+
+func (b *postBatcher) writeChunk(ctx context.Context, batch []*saveReq) {
 	results, err := b.writeBatch(ctx, batch)
-	if err != nil && IsDataError(err) {
+	if err != nil && IsDataError(err) && len(batch) > 1 {
 		// One bad row fails the whole statement: write row by row so that only the bad
 		// post is rejected and the rest are stored.
 		results, err = b.writeEach(ctx, batch), nil
@@ -123,7 +152,54 @@ func (b *postBatcher) write(batch []*saveReq) {
 	}
 }
 
+// statementBudget is how many bytes of posts one statement may carry: three quarters of the
+// server's max_allowed_packet (read once), leaving room for the statement's text and the
+// protocol's overhead; 3 MiB until the server has said.
+func (b *postBatcher) statementBudget(ctx context.Context) int {
+	if n := b.packet.Load(); n > 0 {
+		return int(n / 4 * 3)
+	}
+	n, err := b.q.MaxAllowedPacket(ctx)
+	if err != nil || n <= 0 {
+		return 3 << 20
+	}
+	b.packet.Store(n)
+	return int(n / 4 * 3)
+}
+
+// rowBytes is about what a post weighs in an upsert: its values and their framing.
+func rowBytes(rec handlers.PostRecord) int {
+	return len(rec.Source) + len(rec.ExternalID) + len(rec.Author) + len(rec.URL) + len(rec.Text) +
+		len(rec.ContentHash) + len(rec.Raw) + len(rec.MessageID) + 256
+}
+
 type postKey struct{ source, externalID string }
+
+// clashingKeys finds the posts of a batch whose lookup brought back a row under another id:
+// a database comparing ids unlike Go (MariaDB's PAD SPACE utf8mb4_bin, before the upgrade
+// to VARBINARY) would let such a post overwrite that row. It maps each to the stored id.
+func clashingKeys(batch []*saveReq, stored map[postKey]queries.PostsByExternalIDsRow) map[postKey]string {
+	asked := map[postKey]bool{}
+	for _, req := range batch {
+		asked[postKey{req.rec.Source, req.rec.ExternalID}] = true
+	}
+	var clashes map[postKey]string
+	for k := range stored {
+		if asked[k] {
+			continue
+		}
+		// A row nobody asked for by its exact id: find who it answered.
+		for a := range asked {
+			if _, exact := stored[a]; !exact && a.source == k.source && strings.TrimRight(a.externalID, " ") == strings.TrimRight(k.externalID, " ") {
+				if clashes == nil {
+					clashes = map[postKey]string{}
+				}
+				clashes[a] = k.externalID
+			}
+		}
+	}
+	return clashes
+}
 
 // writeBatch classifies each post against what is stored, upserts the new and edited ones in
 // one statement, and reads back the ids of the new ones.
@@ -136,6 +212,7 @@ func (b *postBatcher) writeBatch(ctx context.Context, batch []*saveReq) ([]saveR
 	if err != nil {
 		return nil, err
 	}
+	clashes := clashingKeys(batch, stored)
 
 	now := b.now().UTC()
 	results := make([]saveResult, len(batch))
@@ -144,6 +221,12 @@ func (b *postBatcher) writeBatch(ctx context.Context, batch []*saveReq) ([]saveR
 	for i, req := range batch {
 		k := postKey{req.rec.Source, req.rec.ExternalID}
 		prev, seen := stored[k]
+		if other, clash := clashes[k]; clash {
+			// Writing it would overwrite another post's row: refuse this one post.
+			results[i] = saveResult{err: handlers.Permanent(fmt.Errorf(
+				"post %q/%q: the database takes its id for the stored %q (run `pipeline migrate` to make ids compare byte for byte)", k.source, k.externalID, other))}
+			continue
+		}
 		switch {
 		case !seen:
 			results[i].saved.Outcome = handlers.OutcomeNew
@@ -202,7 +285,11 @@ func (b *postBatcher) writeBatch(ctx context.Context, batch []*saveReq) ([]saveR
 			rec := batch[i].rec
 			row, ok := ids[postKey{rec.Source, rec.ExternalID}]
 			if !ok {
-				return nil, fmt.Errorf("post %s/%s not found right after it was written", rec.Source, rec.ExternalID)
+				// The database took this id for another one (a collation that ignores
+				// trailing spaces, say): no retry will find it. Only this post fails.
+				results[i] = saveResult{err: handlers.Permanent(fmt.Errorf(
+					"post %q/%q not found right after it was written: the database compares its id with another post's as equal", rec.Source, rec.ExternalID))}
+				continue
 			}
 			results[i].saved.ID = row.ID
 		}

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"strings"
 	"time"
 
 	"groupwatch/config"
@@ -64,14 +63,8 @@ func (s *Store) SaveProgress(ctx context.Context, jobID string, p crawl.Progress
 // FinishRun records the run's outcome.
 func (s *Store) FinishRun(ctx context.Context, jobID string, r crawl.Result) error {
 	var errText sql.NullString
-	if r.Err != "" || r.Body != "" || r.Note != "" {
-		errText = sql.NullString{String: r.Err, Valid: true}
-		if r.Note != "" {
-			errText.String = strings.TrimPrefix(errText.String+"\nnote: "+r.Note, "\n")
-		}
-		if r.Body != "" {
-			errText.String += "\n--- start of the page ---\n" + r.Body
-		}
+	if text := crawl.StoredError(r); text != "" {
+		errText = sql.NullString{String: text, Valid: true}
 	}
 	return classify(s.q.FinishCrawlRun(ctx, queries.FinishCrawlRunParams{
 		FinishedAt: nullTime(s.now().UTC()), Verdict: r.Verdict, Pages: int32(r.Pages),

@@ -46,15 +46,17 @@ func redactDSNError(err error) error {
 	return fmt.Errorf("%s", msg)
 }
 
-// Migrate applies the schema one statement at a time. Every statement in schema.sql is
-// CREATE … IF NOT EXISTS, so running it again changes nothing.
+// Migrate applies the schema one statement at a time, then brings columns of a database
+// made by an older schema up to date (store/upgrade.go). Every statement in schema.sql is
+// CREATE … IF NOT EXISTS and an upgrade runs only when still needed, so running it again
+// changes nothing.
 func Migrate(ctx context.Context, db *sql.DB, schema string) error {
 	for i, stmt := range Statements(schema) {
 		if _, err := db.ExecContext(ctx, stmt); err != nil {
 			return fmt.Errorf("cannot apply schema statement %d (%s): %w", i+1, firstLine(stmt), err)
 		}
 	}
-	return nil
+	return upgradeColumns(ctx, db)
 }
 
 // Statements splits a schema into statements: comment lines are dropped and a statement ends

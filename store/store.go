@@ -9,10 +9,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
-
-	"github.com/go-sql-driver/mysql"
 
 	"groupwatch/handlers"
 	"groupwatch/queries"
@@ -194,40 +191,6 @@ func termsJSON(terms []string) string {
 	}
 	b, _ := json.Marshal(terms) // a []string always marshals
 	return string(b)
-}
-
-// MySQL error numbers that say the data itself is wrong, or the statement too big for it:
-// no retry will store it.
-var dataErrors = map[uint16]bool{
-	1048: true, // column cannot be null
-	1264: true, // out of range value
-	1292: true, // incorrect datetime value
-	1366: true, // incorrect string value (bad UTF-8 for the column)
-	1390: true, // too many placeholders in one statement: the same statement never fits
-	1406: true, // data too long
-	3140: true, // invalid JSON
-}
-
-// IsDataError says whether err is MySQL rejecting the values, as opposed to MySQL being
-// unreachable or busy.
-func IsDataError(err error) bool {
-	var me *mysql.MySQLError
-	if !errors.As(err, &me) {
-		return false
-	}
-	// go-mysql-server (the stand-in) reports an over-long value as a generic 1105.
-	return dataErrors[me.Number] || (me.Number == 1105 && strings.Contains(me.Message, "too large for column"))
-}
-
-// classify marks data errors permanent; everything else stays transient and is retried.
-func classify(err error) error {
-	if err == nil {
-		return nil
-	}
-	if IsDataError(err) {
-		return handlers.Permanent(fmt.Errorf("rejected by MySQL: %w", err))
-	}
-	return err
 }
 
 // Silence returns why a rule (or its key) is silenced at now, or "".

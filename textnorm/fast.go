@@ -12,21 +12,29 @@ import "unicode/utf8"
 func normalizeFast(s string) (string, bool) {
 	o := output{src: s}
 	pendingSpace := -1 // input offset of a white-space run not yet written
+	var run spaceRun   // what that run holds
+	var prev rune      // the last rune written
 	for i := 0; i < len(s); {
 		c := s[i]
 		if c < utf8.RuneSelf {
 			switch {
 			case c <= ' ' && asciiSpaceMask&(1<<c) != 0:
-				if pendingSpace < 0 && o.len() > 0 {
-					pendingSpace = i
+				if pendingSpace < 0 {
+					run = spaceRun{}
+					if o.len() > 0 {
+						pendingSpace = i
+					}
 				}
+				run.add(rune(c))
 			default:
 				if pendingSpace >= 0 {
+					// ASCII never joins across a line break: the run is a space.
 					o.writeByte(pendingSpace, ' ')
 					pendingSpace = -1
 				}
 				if 'A' <= c && c <= 'Z' {
 					o.writeByte(i, c+'a'-'A')
+					prev = rune(c + 'a' - 'A')
 					i++
 					continue
 				}
@@ -37,6 +45,7 @@ func normalizeFast(s string) (string, bool) {
 					j++
 				}
 				o.copyFrom(i, j)
+				prev = rune(s[j-1])
 				i = j
 				continue
 			}
@@ -46,22 +55,31 @@ func normalizeFast(s string) (string, bool) {
 		r, size := utf8.DecodeRuneInString(s[i:])
 		switch kind, ascii := classify(r); kind {
 		case runeSpace:
-			if pendingSpace < 0 && o.len() > 0 {
-				pendingSpace = i
+			if pendingSpace < 0 {
+				run = spaceRun{}
+				if o.len() > 0 {
+					pendingSpace = i
+				}
 			}
+			run.add(r)
 		case runeDrop: // zero-width: nothing to write
 		case runeKeep, runeASCII, runeEllipsis:
 			if pendingSpace >= 0 {
-				o.writeByte(pendingSpace, ' ')
+				if !run.joins(prev, r) {
+					o.writeByte(pendingSpace, ' ')
+				}
 				pendingSpace = -1
 			}
 			switch kind {
 			case runeKeep:
 				o.copyFrom(i, i+size)
+				prev = r
 			case runeASCII:
 				o.writeByte(i, ascii)
+				prev = rune(ascii)
 			default:
 				o.writeString("...")
+				prev = '.'
 			}
 		default:
 			return "", false

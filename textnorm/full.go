@@ -30,7 +30,22 @@ func normalizeFull(s string) string {
 		}
 		s = norm.NFKC.String(s)
 	}
+	// x/text folds an upper-case Cherokee letter to lower case, while Unicode folds
+	// Cherokee to upper case (and folds lower case there): without this, Normalize of its
+	// own output would differ.
+	s = strings.Map(foldCherokee, s)
 	return collapseSpace(s)
+}
+
+// foldCherokee maps Cherokee small letters to the capitals Unicode's case folding gives.
+func foldCherokee(r rune) rune {
+	switch {
+	case 0xAB70 <= r && r <= 0xABBF:
+		return r - 0xAB70 + 0x13A0
+	case 0x13F8 <= r && r <= 0x13FD:
+		return r - 8
+	}
+	return r
 }
 
 // dropZeroWidth is a strings.Map function deleting zero-width characters.
@@ -41,21 +56,30 @@ func dropZeroWidth(r rune) rune {
 	return r
 }
 
-// collapseSpace replaces each run of Unicode white space with one ASCII space
-// and trims both ends.
+// collapseSpace replaces each run of Unicode white space with one ASCII space, drops a
+// single line break standing between two CJK characters (see spaceRun) and trims both ends.
 func collapseSpace(s string) string {
 	var b strings.Builder
 	b.Grow(len(s))
 	pending := false
+	var run spaceRun
+	var prev rune
 	for _, r := range s {
 		if unicode.IsSpace(r) {
+			if !pending {
+				run = spaceRun{}
+			}
+			run.add(r)
 			pending = b.Len() > 0
 			continue
 		}
 		if pending {
-			b.WriteByte(' ')
+			if !run.joins(prev, r) {
+				b.WriteByte(' ')
+			}
 			pending = false
 		}
+		prev = r
 		if r < utf8.RuneSelf {
 			b.WriteByte(byte(r))
 		} else {

@@ -11,7 +11,7 @@ import (
 // with the full pipeline whenever it accepts the input.
 func FuzzNormalize(f *testing.F) {
 	for _, s := range []string{"", "Ｉｐｈｏｎｅ　１５", "a\u200Bb", "cafe\u0301", "\xff\xfe", "ΣΑΣ", "ｺｰﾋｰ", "二手 車\t",
-		"出售二手相机 價格很便宜", "這裏這裡这里 看著\uF900"} {
+		"出售二手相机 價格很便宜", "這裏這裡这里 看著\uF900", "合\n作", "合 \r\n作", "合\n\n作"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {

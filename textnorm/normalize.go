@@ -1,6 +1,7 @@
 // Package textnorm turns post and query text into the one form that keyword
 // matching runs on: NFKC, case-folded, without zero-width characters, and
-// with every run of white space collapsed to a single ASCII space.
+// with every run of white space collapsed to a single ASCII space (a line break
+// wrapping Chinese or Japanese text is dropped).
 package textnorm
 
 // Normalize returns the matching form of s.

@@ -38,7 +38,23 @@ func TestNormalize(t *testing.T) {
 		{"greek final sigma folds", "ΣΊΣΥΦΟΣ", "σίσυφοσ"},
 		{"invalid utf-8", "a\xffb", "a\uFFFDb"},
 		{"invalid utf-8 in cjk", "二\xe4手", "二\uFFFD手"},
+		{"cherokee folds to capitals", "\u13C1\uAB91", "\u13C1\u13C1"},
 		{"emoji kept", "好 👍\uFE0F", "好 👍\uFE0F"},
+		{"cjk wrapped across lines", "我們合\n作吧", "我們合作吧"},
+		{"cjk wrap with spaces around the break", "合 \r\n\t作", "合作"},
+		{"cjk wrap with ideographic space", "合\u3000\n作", "合作"},
+		{"cjk wrap after punctuation", "好。\n我們", "好。我們"},
+		{"kana wrapped", "コー\nヒー", "コーヒー"},
+		{"cjk wrap with zero width", "合\n\u200B作", "合作"},
+		{"cjk wrap on a line separator", "合\u2028作", "合作"},
+		{"cjk wrap in the full pipeline", "Ｃａｆé 合\n作", "café 合作"},
+		{"cjk space without break kept", "二手 車", "二手 車"},
+		{"cjk blank line kept as space", "合\n\n作", "合 作"},
+		{"cjk crlf blank line kept", "合\r\n\r\n作", "合 作"},
+		{"latin wrap kept", "acme\nrefund", "acme refund"},
+		{"cjk then latin wrap kept", "合\nacme", "合 acme"},
+		{"hangul wrap kept", "커\n피", "커 피"},
+		{"full-width latin wrap kept", "合\nＡ", "合 a"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

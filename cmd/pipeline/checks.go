@@ -35,6 +35,13 @@ func newRulesCommand(g *globalFlags) *cobra.Command {
 			if errs := pipeline.CheckSourceCookies(cfg); len(errs) > 0 {
 				return fmt.Errorf("invalid cookies:\n%w", errors.Join(errs...))
 			}
+			logger, err := g.logger()
+			if err != nil {
+				return err
+			}
+			if err := pipeline.CheckBuild(cfg, logger); err != nil {
+				return fmt.Errorf("invalid config: %w", err)
+			}
 			fmt.Fprintf(cmd.OutOrStdout(), "ok: %d rules, %d sinks, %d sources\n", len(cfg.Rules), len(cfg.Sinks), len(cfg.Sources))
 			return nil
 		},

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"text/tabwriter"
 	"time"
+	"unicode/utf8"
 
 	"github.com/spf13/cobra"
 
@@ -33,6 +34,9 @@ not sent. --clear ends the rule's (or key's) silences now; --list shows those in
 		RunE: func(cmd *cobra.Command, args []string) error {
 			cfg, err := g.config()
 			if err != nil {
+				return err
+			}
+			if err := checkSilenceFlags(key, reason); err != nil {
 				return err
 			}
 			q, done, err := openQueries(cfg)
@@ -97,4 +101,24 @@ func describe(rule, key string) string {
 		return "rule " + rule
 	}
 	return "rule " + rule + " key " + key
+}
+
+// Lengths of the silences table's columns (schema.sql), checked before anything is written
+// so that the error names the flag rather than MySQL's "Data too long".
+const (
+	maxSilenceKey    = 191
+	maxSilenceReason = 255
+)
+
+func checkSilenceFlags(key, reason string) error {
+	if n := utf8.RuneCountInString(key); n > maxSilenceKey {
+		return fmt.Errorf("--key: %d characters, at most %d", n, maxSilenceKey)
+	}
+	if n := utf8.RuneCountInString(reason); n > maxSilenceReason {
+		return fmt.Errorf("--reason: %d characters, at most %d", n, maxSilenceReason)
+	}
+	if !utf8.ValidString(key) || !utf8.ValidString(reason) {
+		return fmt.Errorf("--key and --reason must be valid UTF-8")
+	}
+	return nil
 }
