@@ -38,30 +38,12 @@ func (f *FacebookGroup) verdictFromURL(u *url.URL) Verdict {
 // the order checkpoint, blocked, consent, not found, login. A page with only a login form
 // is a login wall. Anything else is unexpected.
 func (f *FacebookGroup) verdictFromContent(doc *goquery.Document) Verdict {
-	kinds := []struct {
-		v       Verdict
-		phrases []string
-	}{
-		{VerdictCheckpoint, f.sel.CheckpointPhrases},
-		{VerdictBlocked, f.sel.BlockedPhrases},
-		{VerdictConsent, f.sel.ConsentPhrases},
-		{VerdictNotFound, f.sel.NotFoundPhrases},
-		{VerdictLoginWall, f.sel.LoginPhrases},
-	}
-	places := []string{
+	if v := f.verdictFromPhrases([]string{
 		textOf(doc.Find("title").First()),
 		textOf(doc.FindMatcher(f.m.Headings)),
 		textOf(doc.Find("body")),
-	}
-	for _, place := range places {
-		place = normalizePhrase(place)
-		for _, k := range kinds {
-			for _, p := range k.phrases {
-				if strings.Contains(place, p) {
-					return k.v
-				}
-			}
-		}
+	}); v != "" {
+		return v
 	}
 	var formVerdict Verdict
 	doc.Find("form[action]").EachWithBreak(func(_ int, form *goquery.Selection) bool {
