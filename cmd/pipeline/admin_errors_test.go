@@ -33,7 +33,7 @@ sources:
 
 // Unknown ids and values are errors, not empty successes; status prints what it can reach.
 func TestAdminCommandsRefuseUnknownsAndSurviveOutages(t *testing.T) {
-	env, vars := realEnv(t)
+	env, vars := serverEnv(t)
 	dir := t.TempDir()
 	cfg := prefixedConfig(t, dir, env.Prefix)
 	if r := run(t, dir, vars, "migrate", "--config", cfg); r.code != 0 {
@@ -52,12 +52,12 @@ func TestAdminCommandsRefuseUnknownsAndSurviveOutages(t *testing.T) {
 		t.Errorf("replay --from 200000d: exit %d\n%s%s", r.code, r.stdout, r.stderr)
 	}
 
-	redisDown := []string{vars[1], "GROUPWATCH_REDIS_URL=redis://127.0.0.1:1/0"}
+	redisDown := append([]string{vars[1], "GROUPWATCH_REDIS_URL=redis://127.0.0.1:1/0"}, vars[2:]...)
 	r := run(t, dir, redisDown, "status", "--config", cfg)
 	if r.code != 1 || !strings.Contains(r.stdout, "unreachable (redis") || !strings.Contains(r.stdout, "DELIVERIES\tCOUNT") && !strings.Contains(r.stdout, "DELIVERIES  COUNT") {
 		t.Errorf("status with Redis down: exit %d\n%s%s", r.code, r.stdout, r.stderr)
 	}
-	mysqlDown := []string{vars[0], "GROUPWATCH_MYSQL_DSN=root:SECRETPW@tcp(127.0.0.1:1)/gone"}
+	mysqlDown := append([]string{vars[0], "GROUPWATCH_MYSQL_DSN=root:SECRETPW@tcp(127.0.0.1:1)/gone"}, vars[2:]...)
 	r = run(t, dir, mysqlDown, "status", "--config", cfg)
 	if r.code != 1 || !strings.Contains(r.stdout, "unreachable (mysql") || !strings.Contains(r.stdout, env.Prefix+".posts.raw") {
 		t.Errorf("status with MySQL down: exit %d\n%s%s", r.code, r.stdout, r.stderr)

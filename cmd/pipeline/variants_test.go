@@ -11,7 +11,7 @@ import (
 // `pipeline rules test` shows a match that came only through folding Chinese variants as
 // "term ~ the post's spelling", and an exact rule does not match across scripts.
 func TestRulesTestShowsVariantMatches(t *testing.T) {
-	env, vars := realEnv(t)
+	env, vars := serverEnv(t)
 	dir := t.TempDir()
 	cfg := prefixedConfig(t, dir, env.Prefix)
 	b, _ := os.ReadFile(cfg)
