@@ -9,7 +9,6 @@ import (
 	"os"
 	"time"
 
-	"github.com/ThreeDotsLabs/watermill-redisstream/pkg/redisstream"
 	"github.com/redis/go-redis/v9"
 	"go.uber.org/fx"
 
@@ -31,7 +30,7 @@ func ingestAndDrain(lc fx.Lifecycle, sd fx.Shutdowner, cfg *config.Config, opts 
 				defer close(done)
 				code := 0
 				if opts.Ingest != "" {
-					res, err := IngestFile(ctx, opts.Ingest, rdb, NewTopics(cfg.Topics.Prefix).Raw(), logger)
+					res, err := IngestFile(ctx, cfg, opts.Ingest, rdb, logger)
 					if err != nil {
 						logger.Error("ingest failed", "error", err.Error())
 						_ = sd.Shutdown(fx.ExitCode(1))
@@ -81,9 +80,11 @@ func deliveriesDone(s *store.Store) Check {
 	}
 }
 
-// IngestFile publishes the JSON-lines file at path ("-" for stdin) to topic, logging each bad
-// line with its number and reason.
-func IngestFile(ctx context.Context, path string, rdb *redis.Client, topic string, logger *slog.Logger) (IngestResult, error) {
+// IngestFile publishes the JSON-lines file at path ("-" for stdin) to the raw topic, logging
+// each bad line with its number and reason. Its publisher is the process's one kind
+// (newPublisher), so the topic is trimmed to topics.max_len as every other publish trims it.
+func IngestFile(ctx context.Context, cfg *config.Config, path string, rdb *redis.Client, logger *slog.Logger) (IngestResult, error) {
+	topic := NewTopics(cfg.Topics.Prefix).Raw()
 	var in io.Reader = os.Stdin
 	if path != "-" {
 		f, err := os.Open(path)
@@ -93,9 +94,9 @@ func IngestFile(ctx context.Context, path string, rdb *redis.Client, topic strin
 		defer f.Close()
 		in = f
 	}
-	pub, err := redisstream.NewPublisher(redisstream.PublisherConfig{Client: sharedClient{rdb}}, newWatermillLogger(logger, &correlations{}))
+	pub, err := newPublisher(cfg, rdb, logger)
 	if err != nil {
-		return IngestResult{}, fmt.Errorf("cannot create publisher: %w", err)
+		return IngestResult{}, err
 	}
 	res, err := Ingest(ctx, in, pub, topic, time.Now)
 	for _, bad := range res.Bad {

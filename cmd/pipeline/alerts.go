@@ -2,8 +2,6 @@ package main
 
 import (
 	"context"
-	"database/sql"
-	"errors"
 	"fmt"
 	"slices"
 	"strconv"
@@ -15,34 +13,29 @@ import (
 
 	"groupwatch/config"
 	"groupwatch/handlers"
-	"groupwatch/queries"
-	"groupwatch/store"
+	"groupwatch/pipeline"
 )
 
-// openQueries connects to the configured MySQL for the admin commands.
-func openQueries(cfg *config.Config) (*queries.Queries, func(), error) {
+// openAdmin connects to the configured MySQL for the admin commands.
+func openAdmin(cfg *config.Config) (*pipeline.Admin, error) {
 	if cfg.Embedded() {
-		return nil, nil, errNoServer
+		return nil, errNoServer
 	}
-	db, err := store.Open(context.Background(), cfg.MySQL.DSN, 2)
-	if err != nil {
-		return nil, nil, err
-	}
-	return queries.New(db), func() { db.Close() }, nil
+	return pipeline.OpenAdmin(context.Background(), cfg)
 }
 
 // openAlert reads an alert id argument and connects to MySQL.
-func openAlert(g *globalFlags, arg string) (int64, *queries.Queries, func(), error) {
+func openAlert(g *globalFlags, arg string) (int64, *pipeline.Admin, error) {
 	id, err := strconv.ParseInt(arg, 10, 64)
 	if err != nil {
-		return 0, nil, nil, fmt.Errorf("alert id %q is not a number", arg)
+		return 0, nil, fmt.Errorf("alert id %q is not a number", arg)
 	}
 	cfg, err := g.config()
 	if err != nil {
-		return 0, nil, nil, err
+		return 0, nil, err
 	}
-	q, done, err := openQueries(cfg)
-	return id, q, done, err
+	admin, err := openAdmin(cfg)
+	return id, admin, err
 }
 
 // deliveryStatuses are the values of deliveries.status, in the order a delivery goes.
@@ -80,33 +73,19 @@ func newAlertsCommand(g *globalFlags) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			q, done, err := openQueries(cfg)
+			admin, err := openAdmin(cfg)
 			if err != nil {
 				return err
 			}
-			defer done()
+			defer admin.Close()
+			rows, err := admin.ListAlerts(context.Background(), status, limit)
+			if err != nil {
+				return err
+			}
 			w := tabwriter.NewWriter(cmd.OutOrStdout(), 0, 4, 2, ' ', 0)
 			fmt.Fprintln(w, "ID\tCREATED\tRULE\tSOURCE\tPOST\tTERMS")
-			row := func(id int64, created time.Time, rule, source, ext, terms string) {
-				fmt.Fprintf(w, "%d\t%s\t%s\t%s\t%s\t%s\n", id, created.UTC().Format(time.RFC3339), rule, source, ext, terms)
-			}
-			ctx := context.Background()
-			if status == "" {
-				rows, err := q.ListAlerts(ctx, limit)
-				if err != nil {
-					return err
-				}
-				for _, r := range rows {
-					row(r.ID, r.CreatedAt, r.RuleName, r.Source.String, r.ExternalID.String, r.Terms)
-				}
-			} else {
-				rows, err := q.ListAlertsByDeliveryStatus(ctx, queries.ListAlertsByDeliveryStatusParams{Status: status, Limit: limit})
-				if err != nil {
-					return err
-				}
-				for _, r := range rows {
-					row(r.ID, r.CreatedAt, r.RuleName, r.Source.String, r.ExternalID.String, r.Terms)
-				}
+			for _, r := range rows {
+				fmt.Fprintf(w, "%d\t%s\t%s\t%s\t%s\t%s\n", r.ID, r.CreatedAt.UTC().Format(time.RFC3339), r.Rule, r.Source, r.ExternalID, r.Terms)
 			}
 			return w.Flush()
 		},
@@ -120,16 +99,13 @@ func newAlertsCommand(g *globalFlags) *cobra.Command {
 		Example: "  pipeline alerts show --config config.yaml 42",
 		Args:    cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			id, q, done, err := openAlert(g, args[0])
+			id, admin, err := openAlert(g, args[0])
 			if err != nil {
 				return err
 			}
-			defer done()
+			defer admin.Close()
 			ctx := context.Background()
-			a, err := q.GetAlertDetail(ctx, id)
-			if errors.Is(err, sql.ErrNoRows) {
-				return fmt.Errorf("no alert %d", id)
-			}
+			a, err := admin.Alert(ctx, id)
 			if err != nil {
 				return err
 			}
@@ -155,7 +131,7 @@ func newAlertsCommand(g *globalFlags) *cobra.Command {
 				fmt.Fprintf(out, " %s\n%s\n", a.Url.String, a.Text.String)
 			}
 			fmt.Fprintf(out, "\ndeliveries:\n")
-			ds, err := q.ListDeliveriesOfAlert(ctx, id)
+			ds, err := admin.Deliveries(ctx, id)
 			if err != nil {
 				return err
 			}
@@ -178,21 +154,12 @@ func newAlertsCommand(g *globalFlags) *cobra.Command {
 		Example: "  pipeline alerts resend --config config.yaml 42",
 		Args:    cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			id, q, done, err := openAlert(g, args[0])
+			id, admin, err := openAlert(g, args[0])
 			if err != nil {
 				return err
 			}
-			defer done()
-			ctx := context.Background()
-			if _, err := q.GetAlertDetail(ctx, id); errors.Is(err, sql.ErrNoRows) {
-				return fmt.Errorf("no alert %d", id)
-			} else if err != nil {
-				return err
-			}
-			now := time.Now().UTC()
-			n, err := q.ResendDeliveries(ctx, queries.ResendDeliveriesParams{
-				NextAttemptAt: sql.NullTime{Time: now, Valid: true}, UpdatedAt: now, AlertID: id,
-			})
+			defer admin.Close()
+			n, err := admin.ResendDeliveries(context.Background(), id, time.Now().UTC())
 			if err != nil {
 				return err
 			}

@@ -10,7 +10,6 @@ import (
 
 	"groupwatch/config"
 	"groupwatch/pipeline"
-	"groupwatch/store"
 )
 
 func newBackfillCommand(g *globalFlags) *cobra.Command {
@@ -51,20 +50,14 @@ the rule's sinks get one digest of what the backfill found.`,
 				return err
 			}
 			ctx := context.Background()
-			db, err := store.Open(ctx, cfg.MySQL.DSN, 4)
+			job, err := pipeline.OpenBackfill(ctx, cfg, *rule)
 			if err != nil {
 				return err
 			}
-			defer db.Close()
-			s := store.New(db, store.Options{})
-			defer s.Close()
-			id, err := s.EnsureRule(ctx, *rule)
-			if err != nil {
-				return err
-			}
+			defer job.Close()
 			start, now := time.Now().Add(-window), time.Now()
 			bar := newProgress(os.Stderr, 0)
-			rep, err := pipeline.Backfill(ctx, *rule, id, s, start, func(done, total int) {
+			rep, err := job.Run(ctx, start, func(done, total int) {
 				bar.total = int64(total)
 				bar.update(int64(done))
 			})
@@ -82,7 +75,7 @@ the rule's sinks get one digest of what the backfill found.`,
 			if err != nil {
 				return err
 			}
-			alertID, err := pipeline.PublishBackfillDigest(ctx, cfg, s, *rule, id, rep, start, now, logger)
+			alertID, err := job.PublishDigest(ctx, rep, start, now, logger)
 			if err != nil {
 				return err
 			}

@@ -15,7 +15,6 @@ import (
 
 	"groupwatch/config"
 	"groupwatch/pipeline"
-	"groupwatch/store"
 )
 
 func newRulesCommand(g *globalFlags) *cobra.Command {
@@ -76,12 +75,12 @@ those a silence in force now would suppress, with the reason. Nothing is written
 			if err != nil {
 				return err
 			}
-			q, done, err := openQueries(cfg)
+			admin, err := openAdmin(cfg)
 			if err != nil {
 				return err
 			}
-			defer done()
-			rep, err := pipeline.TestRule(context.Background(), *rule, store.PostsOf(q), store.SilencesOf(q), time.Now().Add(-window))
+			defer admin.Close()
+			rep, err := admin.TestRule(context.Background(), *rule, time.Now().Add(-window))
 			if err != nil {
 				return err
 			}

@@ -6,15 +6,11 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/ThreeDotsLabs/watermill-redisstream/pkg/redisstream"
-	"github.com/ThreeDotsLabs/watermill/message"
-	"github.com/redis/go-redis/v9"
 	"github.com/spf13/cobra"
 
 	"groupwatch/crawl"
 	"groupwatch/pipeline"
 	"groupwatch/sources"
-	"groupwatch/store"
 )
 
 func newCrawlCommand(g *globalFlags) *cobra.Command {
@@ -43,47 +39,10 @@ JSON says which, and "problem" why); 1 when it could not run at all.`,
 			if err != nil {
 				return err
 			}
-			ctx := context.Background()
-			var state crawl.State
-			var pub message.Publisher
-			var rdb *redis.Client
-			if cfg.Embedded() {
-				if !dryRun {
-					return errNoServer
-				}
-			} else {
-				db, err := store.Open(ctx, cfg.MySQL.DSN, 2)
-				if err != nil {
-					return err
-				}
-				defer db.Close()
-				s := store.New(db, store.Options{})
-				defer s.Close()
-				if err := s.SyncSources(ctx, cfg.Sources); err != nil {
-					return err
-				}
-				state = s
-				if rdb, err = pipeline.OpenRedis(ctx, cfg.Redis.URL, 4); err != nil {
-					return err
-				}
-				defer rdb.Close()
-				if !dryRun {
-					if pub, err = redisstream.NewPublisher(redisstream.PublisherConfig{Client: rdb, DefaultMaxlen: cfg.Topics.MaxLen}, nil); err != nil {
-						return err
-					}
-				}
+			if cfg.Embedded() && !dryRun {
+				return errNoServer
 			}
-			crawlers, err := pipeline.NewCrawlers(cfg, state, pub, rdb, logger)
-			if err != nil {
-				return err
-			}
-			defer crawlers.Close() // kills the browser of a fetch: browser source
-			runner, err := crawlers.Runner(args[0], dryRun, true)
-			if err != nil {
-				return err
-			}
-			now := time.Now()
-			res, err := runner.Run(ctx, crawl.Job{V: 1, ID: args[0] + "@manual-" + now.UTC().Format("2006-01-02T15:04:05.000Z"), Source: args[0], Tick: now})
+			res, err := pipeline.CrawlOnce(context.Background(), cfg, args[0], dryRun, time.Now(), logger)
 			if err != nil {
 				return err
 			}

@@ -7,7 +7,6 @@ import (
 
 	"groupwatch/config"
 	"groupwatch/pipeline"
-	"groupwatch/store"
 )
 
 // globalFlags are the flags every command takes.
@@ -22,8 +21,7 @@ func (g *globalFlags) logger() (*slog.Logger, error) {
 	if err != nil {
 		return nil, err
 	}
-	store.RouteDriverLogs(logger)
-	pipeline.RouteRedisLogs(logger)
+	pipeline.RouteLibraryLogs(logger)
 	return logger, nil
 }
 

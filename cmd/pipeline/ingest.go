@@ -34,13 +34,8 @@ Exit status: 0 when every line was published, 2 when some lines were bad, 1 on a
 				return err
 			}
 			ctx := context.Background()
-			rdb, err := pipeline.OpenRedis(ctx, cfg.Redis.URL, 4)
-			if err != nil {
-				return err
-			}
-			defer rdb.Close()
 			topic := pipeline.NewTopics(cfg.Topics.Prefix).Raw()
-			res, err := pipeline.IngestFile(ctx, args[0], rdb, topic, logger)
+			res, err := pipeline.PublishFile(ctx, cfg, args[0], logger)
 			if err != nil {
 				return err
 			}

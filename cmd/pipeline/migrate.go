@@ -6,8 +6,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"groupwatch"
-	"groupwatch/store"
+	"groupwatch/pipeline"
 )
 
 func newMigrateCommand(g *globalFlags) *cobra.Command {
@@ -25,16 +24,11 @@ func newMigrateCommand(g *globalFlags) *cobra.Command {
 			if cfg.Embedded() {
 				return errNoServer
 			}
-			ctx := context.Background()
-			db, err := store.Open(ctx, cfg.MySQL.DSN, 1)
+			n, err := pipeline.Migrate(context.Background(), cfg)
 			if err != nil {
 				return err
 			}
-			defer db.Close()
-			if err := store.Migrate(ctx, db, groupwatch.Schema); err != nil {
-				return err
-			}
-			fmt.Fprintf(cmd.OutOrStdout(), "schema applied (%d statements)\n", len(store.Statements(groupwatch.Schema)))
+			fmt.Fprintf(cmd.OutOrStdout(), "schema applied (%d statements)\n", n)
 			return nil
 		},
 	}

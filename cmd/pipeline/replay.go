@@ -55,12 +55,12 @@ equal to --topic. A copy stops at the last entry present when it starts.`,
 				}
 			}
 			ctx := context.Background()
-			rdb, err := pipeline.OpenRedis(ctx, cfg.Redis.URL, 4)
+			replayer, err := pipeline.OpenReplayer(ctx, cfg)
 			if err != nil {
 				return err
 			}
-			defer rdb.Close()
-			plan, err := pipeline.PlanReplay(ctx, rdb, pipeline.ReplayPlan{Topic: topic, FromID: fromID, ToID: toID, Group: group, CreateGroup: createGroup, ToTopic: toTopic})
+			defer replayer.Close()
+			plan, err := replayer.Plan(ctx, pipeline.ReplayPlan{Topic: topic, FromID: fromID, ToID: toID, Group: group, CreateGroup: createGroup, ToTopic: toTopic})
 			if err != nil {
 				return err
 			}
@@ -79,7 +79,7 @@ equal to --topic. A copy stops at the last entry present when it starts.`,
 				return nil
 			}
 			bar := newProgress(os.Stderr, plan.Entries)
-			if err := pipeline.Replay(ctx, rdb, plan, bar.update); err != nil {
+			if err := replayer.Replay(ctx, plan, bar.update); err != nil {
 				return err
 			}
 			bar.finish()

@@ -8,8 +8,6 @@ import (
 	"unicode/utf8"
 
 	"github.com/spf13/cobra"
-
-	"groupwatch/queries"
 )
 
 func newSilenceCommand(g *globalFlags) *cobra.Command {
@@ -39,22 +37,22 @@ not sent. --clear ends the rule's (or key's) silences now; --list shows those in
 			if err := checkSilenceFlags(key, reason); err != nil {
 				return err
 			}
-			q, done, err := openQueries(cfg)
+			admin, err := openAdmin(cfg)
 			if err != nil {
 				return err
 			}
-			defer done()
+			defer admin.Close()
 			ctx, now := context.Background(), time.Now().UTC()
 			out := cmd.OutOrStdout()
 			if list {
-				rows, err := q.ListActiveSilences(ctx, now)
+				rows, err := admin.ActiveSilences(ctx, now)
 				if err != nil {
 					return err
 				}
 				w := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
 				fmt.Fprintln(w, "RULE\tKEY\tUNTIL\tREASON")
 				for _, r := range rows {
-					fmt.Fprintf(w, "%s\t%s\t%s\t%s\n", r.Rule, r.GroupKey, r.EndsAt.UTC().Format(time.RFC3339), r.Reason)
+					fmt.Fprintf(w, "%s\t%s\t%s\t%s\n", r.Rule, r.Key, r.Until.UTC().Format(time.RFC3339), r.Reason)
 				}
 				return w.Flush()
 			}
@@ -70,7 +68,7 @@ not sent. --clear ends the rule's (or key's) silences now; --list shows those in
 				return fmt.Errorf("no rule named %q in the configuration", rule)
 			}
 			if clear {
-				n, err := q.EndSilences(ctx, queries.EndSilencesParams{EndsAt: now, Rule: rule, GroupKey: key, EndsAt_2: now})
+				n, err := admin.EndSilences(ctx, rule, key, now)
 				if err != nil {
 					return err
 				}
@@ -81,7 +79,7 @@ not sent. --clear ends the rule's (or key's) silences now; --list shows those in
 				return fmt.Errorf("--for: give how long, like 4h or 30m")
 			}
 			until := now.Add(duration)
-			if err := q.InsertSilence(ctx, queries.InsertSilenceParams{Rule: rule, GroupKey: key, EndsAt: until, Reason: reason, CreatedAt: now}); err != nil {
+			if err := admin.AddSilence(ctx, rule, key, reason, until, now); err != nil {
 				return err
 			}
 			fmt.Fprintf(out, "%s silenced until %s\n", describe(rule, key), until.Format(time.RFC3339))

@@ -38,27 +38,9 @@ With Redis or MySQL down, it prints what the other holds, marks the missing part
 			if cfg.Embedded() {
 				return errNoServer
 			}
-			// Each server is read on its own: one down still leaves the other's part.
-			connect := map[string]error{}
-			q, done, err := openQueries(cfg)
-			if err != nil {
-				connect[pipeline.StatusMySQL] = err
-			} else {
-				defer done()
-			}
-			ctx := context.Background()
-			rdb, err := pipeline.OpenRedis(ctx, cfg.Redis.URL, 2)
-			if err != nil {
-				connect[pipeline.StatusRedis], rdb = err, nil
-			} else {
-				defer rdb.Close()
-			}
-			rep, err := pipeline.Status(ctx, cfg, rdb, q)
+			rep, err := pipeline.StatusOf(context.Background(), cfg)
 			if err != nil {
 				return err
-			}
-			for what, err := range connect {
-				rep.Unreachable[what] = err.Error()
 			}
 			defer func() {
 				if len(rep.Unreachable) > 0 && err == nil {
