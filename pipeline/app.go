@@ -433,45 +433,6 @@ func runRouter(lc fx.Lifecycle, r *Router, sd fx.Shutdowner, opts RunOptions, rd
 	})
 }
 
-// runRetrier sends the deliveries due for another attempt, every second, in every process:
-// the deliveries table says what is due, claims keep two processes from sending one twice.
-func runRetrier(lc fx.Lifecycle, r *Router, logger *slog.Logger) {
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	const batch = 50
-	lc.Append(fx.Hook{
-		OnStart: func(context.Context) error {
-			go func() {
-				defer close(done)
-				for {
-					busy := false
-					for _, n := range r.Notifiers {
-						tried, err := n.RetryDue(ctx, batch)
-						if err != nil && ctx.Err() == nil {
-							logger.Warn("delivery retries failed", "error", err.Error())
-						}
-						busy = busy || tried == batch
-					}
-					if busy {
-						continue // more are due: no pause
-					}
-					select {
-					case <-ctx.Done():
-						return
-					case <-time.After(time.Second):
-					}
-				}
-			}()
-			return nil
-		},
-		OnStop: func(context.Context) error {
-			cancel()
-			<-done
-			return nil
-		},
-	})
-}
-
 func newHTTPServer(cfg *config.Config, opts RunOptions, rdb *redis.Client, db *sql.DB, r *Router, m *Metrics, pub message.Publisher, logger *slog.Logger) (*HTTPServer, error) {
 	var ingest http.Handler
 	if cfg.API.Token != "" {
