@@ -18,20 +18,32 @@ import (
 // stream trimming on the holder of the leader lease, apart from the crawl scheduler's lease:
 // a daily ETL pass that takes minutes neither delays crawl ticks nor outlives its lease.
 func runLeaderJobs(lc fx.Lifecycle, cfg *config.Config, opts RunOptions, rdb *redis.Client, pub message.Publisher, s *store.Store, rules Rules, prefix string, logger *slog.Logger) {
-	quiet := newQuietWatch(cfg, s, pub, logger)
-	digests := newDigestWatch(cfg, s, pub, rules, logger)
-	etl := &dailyETL{cfg: cfg, store: s, rules: rules, logger: logger.With("component", "daily-etl"), now: time.Now}
-	trim := &retention{cfg: cfg, rdb: rdb, logger: logger.With("component", "retention")}
+	t := NewTopics(cfg.Topics.Prefix)
+	publish := func(topic string, payload any, correlationID string, receivedAt time.Time) error {
+		m, err := newMessage(payload, nil)
+		if err != nil {
+			return err
+		}
+		m.Metadata.Set(MetaCorrelationID, correlationID)
+		if !receivedAt.IsZero() {
+			m.Metadata.Set(MetaReceivedAt, receivedAt.UTC().Format(time.RFC3339Nano))
+		}
+		return pub.Publish(topic, m)
+	}
+	quiet := leader.NewQuietWatch(cfg, s, publish, t.SourcesHealth(), logger)
+	digests := leader.NewDigests(cfg, s, publish, t.Alerts(), rules.IDs, logger)
+	etl := leader.NewDailyETL(cfg, s, rules.IDs, logger)
+	trim := leader.NewRetention(cfg, rdb, []string{t.CrawlJobs(), t.Raw(), t.Normalized(), t.Matched(), t.Alerts(), t.SourcesHealth()}, logger)
 	jobs := &leader.Jobs{
 		Lease:  leader.Lease{Redis: rdb, Key: prefix + "leader.lease", Instance: opts.Instance},
 		Logger: logger.With("component", "leader"),
 		Step: func(ctx context.Context) {
 			if runs(opts, config.StageEvaluate) {
-				quiet.step(ctx)
-				digests.step(ctx)
-				etl.step(ctx)
+				quiet.Step(ctx)
+				digests.Step(ctx)
+				etl.Step(ctx)
 			}
-			trim.step(ctx)
+			trim.Step(ctx)
 		},
 	}
 	ctx, cancel := context.WithCancel(context.Background())
