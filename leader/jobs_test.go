@@ -8,7 +8,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/alicebob/miniredis/v2"
 	"github.com/redis/go-redis/v9"
 
 	"groupwatch/internal/testenv"
@@ -16,37 +15,6 @@ import (
 )
 
 const ttl = 300 * time.Millisecond
-
-// redisFor returns a factory of clients of one Redis whose keys expire as time passes: the
-// real one named by testenv, or a miniredis whose clock a goroutine moves on with real time
-// (miniredis expires keys only when told to with FastForward).
-func redisFor(t *testing.T) (newClient func() *redis.Client, prefix string) {
-	env := testenv.New(t)
-	if env.Real {
-		return func() *redis.Client { return env.Redis(t) }, env.Prefix + "."
-	}
-	mr := miniredis.RunT(t)
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		const tick = 10 * time.Millisecond
-		for {
-			select {
-			case <-ctx.Done():
-				return
-			case <-time.After(tick):
-				mr.FastForward(tick)
-			}
-		}
-	}()
-	t.Cleanup(func() { cancel(); <-done })
-	return func() *redis.Client {
-		c := redis.NewClient(&redis.Options{Addr: mr.Addr()})
-		t.Cleanup(func() { c.Close() })
-		return c
-	}, "t."
-}
 
 // witness records which instance runs a step when, and fails the test if two overlap.
 type witness struct {
@@ -129,7 +97,7 @@ func waitFor(t *testing.T, what string, within time.Duration, cond func() bool) 
 // A step running for several lease times keeps the lease, renewed apart from it: the second
 // instance starts nothing meanwhile.
 func TestLongStepKeepsTheLease(t *testing.T) {
-	newClient, prefix := redisFor(t)
+	newClient, prefix := testenv.ExpiringRedis(t)
 	w := newWitness(t)
 	start(t, newClient(), prefix, "a", w.step("a", 4*ttl))
 	waitFor(t, "a leads", 2*time.Second, func() bool { return w.count("a") > 0 })
@@ -143,7 +111,7 @@ func TestLongStepKeepsTheLease(t *testing.T) {
 // A leader that loses its lease (taken from it, as after a pause longer than the TTL) has
 // its step's context ended at its next renewal.
 func TestLostLeaseEndsTheStep(t *testing.T) {
-	newClient, prefix := redisFor(t)
+	newClient, prefix := testenv.ExpiringRedis(t)
 	w := newWitness(t)
 	start(t, newClient(), prefix, "a", w.step("a", time.Hour))
 	waitFor(t, "a leads", 2*time.Second, func() bool { return w.count("a") > 0 })
@@ -165,7 +133,7 @@ func TestHandOver(t *testing.T) {
 	for _, kill := range []bool{false, true} {
 		name := map[bool]string{false: "stopped", true: "killed"}[kill]
 		t.Run(name, func(t *testing.T) {
-			newClient, prefix := redisFor(t)
+			newClient, prefix := testenv.ExpiringRedis(t)
 			w := newWitness(t)
 			clientA := newClient()
 			stopA := start(t, clientA, prefix, "a", w.step("a", time.Hour))
