@@ -85,7 +85,7 @@ type Topics struct {
 	// above the largest backlog you expect.
 	MaxLen int64 `yaml:"max_len"`
 	// MaxAge trims entries older than this (XTRIM MINID ~), every few minutes, on the
-	// scheduler's leader. Default 0: never. Like MaxLen, it drops what a group has not read.
+	// leader (package leader). Default 0: never. Like MaxLen, it drops what a group has not read.
 	MaxAge time.Duration `yaml:"max_age"`
 }
 

@@ -35,9 +35,6 @@ type Scheduler struct {
 	Publish  func(ctx context.Context, job Job) error
 	Logger   *slog.Logger
 	Now      func() time.Time
-	// OnLeaderStep, if set, runs at every step while this scheduler leads: work that one
-	// process should do for all (the quiet-source watch).
-	OnLeaderStep func(ctx context.Context)
 	// OnSkip, if set, is told of every tick not published: n ticks of source, and why
 	// ("in_flight": its previous job was still queued or running; "missed": an older tick
 	// of several due at once).
@@ -141,9 +138,6 @@ func (s *Scheduler) Step(ctx context.Context) error {
 			}
 			s.next[src.Name] = next(now.Add(-2 * ttl))
 		}
-	}
-	if s.OnLeaderStep != nil {
-		s.OnLeaderStep(ctx)
 	}
 	if err := s.publishDelayed(ctx, now); err != nil {
 		return err

@@ -35,16 +35,13 @@ func TestScheduleAlignsTicks(t *testing.T) {
 // Two schedulers at once never publish the same tick twice; killing the leader hands over
 // within the lease time, and the newest tick missed meanwhile is published by the new leader.
 func TestTwoSchedulersOneLeaderAndHandOver(t *testing.T) {
-	env := testenv.New(t)
-	if !env.Real {
-		t.Skip("miniredis expires keys only when told to: the lease would never lapse; runs against real Redis (CI)")
-	}
+	newClient, prefix := testenv.ExpiringRedis(t)
 	const every, ttl = 200 * time.Millisecond, 600 * time.Millisecond
 
 	var mu sync.Mutex
 	published := map[string]int{}
 	var ticks []time.Time
-	inflight := crawl.Inflight{Redis: env.Redis(t), Prefix: env.Prefix + "."}
+	inflight := crawl.Inflight{Redis: newClient(), Prefix: prefix}
 	publisher := func(ctx context.Context, j crawl.Job) error {
 		mu.Lock()
 		defer mu.Unlock()
@@ -54,7 +51,7 @@ func TestTwoSchedulersOneLeaderAndHandOver(t *testing.T) {
 	}
 	newScheduler := func(name string) *crawl.Scheduler {
 		return &crawl.Scheduler{
-			Redis: env.Redis(t), Prefix: env.Prefix + ".", Instance: name, LeaseTTL: ttl, Interval: 20 * time.Millisecond,
+			Redis: newClient(), Prefix: prefix, Instance: name, LeaseTTL: ttl, Interval: 20 * time.Millisecond,
 			Sources: []config.Source{{Name: "src", Every: every}}, Publish: publisher,
 			Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
 		}

@@ -332,16 +332,14 @@ func newCrawlers(lc fx.Lifecycle, cfg *config.Config, s *store.Store, pub messag
 	return c, nil
 }
 
+// runScheduler runs the crawl scheduler and, beside it on a lease of their own, the
+// leader's jobs (runLeaderJobs).
 func runScheduler(lc fx.Lifecycle, cfg *config.Config, opts RunOptions, rdb *redis.Client, pub message.Publisher, s *store.Store, rules Rules, m *Metrics, crawlers *Crawlers, logger *slog.Logger) {
 	topic := NewTopics(cfg.Topics.Prefix).CrawlJobs()
 	prefix := ""
 	if cfg.Topics.Prefix != "" {
 		prefix = cfg.Topics.Prefix + "."
 	}
-	quiet := newQuietWatch(cfg, s, pub, logger)
-	digests := newDigestWatch(cfg, s, pub, rules, logger)
-	etl := &dailyETL{cfg: cfg, store: s, rules: rules, logger: logger.With("component", "daily-etl"), now: time.Now}
-	trim := &retention{cfg: cfg, rdb: rdb, logger: logger.With("component", "retention")}
 	var sources []config.Source
 	if runs(opts, config.StageCrawl) {
 		sources = cfg.Sources
@@ -352,14 +350,6 @@ func runScheduler(lc fx.Lifecycle, cfg *config.Config, opts RunOptions, rdb *red
 		Redis: rdb, Prefix: prefix, Instance: opts.Instance, Sources: sources,
 		Logger: logger.With("component", "scheduler"),
 		OnSkip: func(src, reason string, n int) { m.CrawlTicksSkipped.WithLabelValues(src, reason).Add(float64(n)) },
-		OnLeaderStep: func(ctx context.Context) {
-			if runs(opts, config.StageEvaluate) {
-				quiet.step(ctx)
-				digests.step(ctx)
-				etl.step(ctx)
-			}
-			trim.step(ctx)
-		},
 		Publish: func(_ context.Context, job crawl.Job) error {
 			m, err := NewJobMessage(job)
 			if err != nil {
@@ -372,7 +362,12 @@ func runScheduler(lc fx.Lifecycle, cfg *config.Config, opts RunOptions, rdb *red
 	done := make(chan struct{})
 	lc.Append(fx.Hook{
 		OnStart: func(context.Context) error {
-			go func() { defer close(done); _ = sched.Run(ctx) }()
+			go func() {
+				defer close(done)
+				if err := sched.Run(ctx); err != nil {
+					logger.Error("scheduler stopped", "error", err.Error())
+				}
+			}()
 			return nil
 		},
 		OnStop: func(context.Context) error {
@@ -381,6 +376,7 @@ func runScheduler(lc fx.Lifecycle, cfg *config.Config, opts RunOptions, rdb *red
 			return nil
 		},
 	})
+	runLeaderJobs(lc, cfg, opts, rdb, pub, s, rules, prefix, logger)
 }
 
 func newRouterDeps(cfg *config.Config, opts RunOptions, logger *slog.Logger, rdb *redis.Client, pub message.Publisher, m *Metrics,
@@ -433,45 +429,6 @@ func runRouter(lc fx.Lifecycle, r *Router, sd fx.Shutdowner, opts RunOptions, rd
 			// Messages in flight get until the stop timeout to finish; any still running
 			// then stay pending in Redis, unacked, for the next consumer.
 			return r.Stop(ctx)
-		},
-	})
-}
-
-// runRetrier sends the deliveries due for another attempt, every second, in every process:
-// the deliveries table says what is due, claims keep two processes from sending one twice.
-func runRetrier(lc fx.Lifecycle, r *Router, logger *slog.Logger) {
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	const batch = 50
-	lc.Append(fx.Hook{
-		OnStart: func(context.Context) error {
-			go func() {
-				defer close(done)
-				for {
-					busy := false
-					for _, n := range r.Notifiers {
-						tried, err := n.RetryDue(ctx, batch)
-						if err != nil && ctx.Err() == nil {
-							logger.Warn("delivery retries failed", "error", err.Error())
-						}
-						busy = busy || tried == batch
-					}
-					if busy {
-						continue // more are due: no pause
-					}
-					select {
-					case <-ctx.Done():
-						return
-					case <-time.After(time.Second):
-					}
-				}
-			}()
-			return nil
-		},
-		OnStop: func(context.Context) error {
-			cancel()
-			<-done
-			return nil
 		},
 	})
 }

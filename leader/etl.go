@@ -1,4 +1,4 @@
-package pipeline
+package leader
 
 import (
 	"context"
@@ -9,22 +9,27 @@ import (
 	"groupwatch/store"
 )
 
-// dailyETL counts every rule's matches per day into keyword_daily (per rule, source, author
-// and term), the history threshold baselines read. It runs on the scheduler's leader, looks
+// DailyETL counts every rule's matches per day into keyword_daily (per rule, source, author
+// and term), the history threshold baselines read. It runs on the leader, looks
 // every ten minutes for finished UTC days of the last baseline window not yet counted, and
 // counts a bounded number per look, so a new rule's history fills in over a few looks.
-type dailyETL struct {
-	cfg    *config.Config
-	store  *store.Store
-	rules  Rules
-	logger *slog.Logger
-	now    func() time.Time
+type DailyETL struct {
+	cfg     *config.Config
+	store   *store.Store
+	ruleIDs map[string]int64
+	logger  *slog.Logger
+	now     func() time.Time
 
 	lastLook time.Time
 }
 
+// NewDailyETL counts the configured rules, whose ids in MySQL are ruleIDs.
+func NewDailyETL(cfg *config.Config, s *store.Store, ruleIDs map[string]int64, logger *slog.Logger) *DailyETL {
+	return &DailyETL{cfg: cfg, store: s, ruleIDs: ruleIDs, logger: logger.With("component", "daily-etl"), now: time.Now}
+}
+
 // etlDays is how far back the ETL fills in: the longest baseline window.
-func (e *dailyETL) etlDays() int {
+func (e *DailyETL) etlDays() int {
 	days := 28
 	for _, r := range e.cfg.Rules {
 		days = max(days, r.Threshold.BaselineDays)
@@ -34,7 +39,8 @@ func (e *dailyETL) etlDays() int {
 
 const etlPerLook = 100
 
-func (e *dailyETL) step(ctx context.Context) {
+// Step counts the days not counted yet if ten minutes have passed since its last look.
+func (e *DailyETL) Step(ctx context.Context) {
 	now := e.now()
 	if now.Sub(e.lastLook) < 10*time.Minute {
 		return
@@ -44,7 +50,7 @@ func (e *dailyETL) step(ctx context.Context) {
 	from := today.AddDate(0, 0, -e.etlDays())
 	done := 0
 	for _, r := range e.cfg.Rules {
-		id := e.rules.IDs[r.Name]
+		id := e.ruleIDs[r.Name]
 		computed, err := e.store.DaysComputed(ctx, id, from, today)
 		if err != nil {
 			e.logger.Warn("daily ETL cannot read its days", "rule", r.Name, "error", err.Error())

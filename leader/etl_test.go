@@ -1,4 +1,4 @@
-package pipeline
+package leader
 
 import (
 	"context"
@@ -25,9 +25,9 @@ func TestDailyETLFillsMissingDays(t *testing.T) {
 		t.Fatal(err)
 	}
 	now := time.Date(2026, 11, 27, 3, 0, 0, 0, time.UTC)
-	etl := &dailyETL{cfg: &config.Config{Rules: rules}, store: s, rules: Rules{IDs: ids},
-		logger: slog.New(slog.NewTextHandler(io.Discard, nil)), now: func() time.Time { return now }}
-	etl.step(ctx)
+	etl := NewDailyETL(&config.Config{Rules: rules}, s, ids, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	etl.now = func() time.Time { return now }
+	etl.Step(ctx)
 	from, today := now.Truncate(24*time.Hour).AddDate(0, 0, -28), now.Truncate(24*time.Hour)
 	for _, name := range []string{"a", "b"} {
 		days, err := s.DaysComputed(ctx, ids[name], from, today)
@@ -36,7 +36,7 @@ func TestDailyETLFillsMissingDays(t *testing.T) {
 		}
 	}
 	now = now.Add(24 * time.Hour)
-	etl.step(ctx)
+	etl.Step(ctx)
 	days, _ := s.DaysComputed(ctx, ids["a"], from, now.Truncate(24*time.Hour))
 	if len(days) != 29 {
 		t.Fatalf("a day later: %d days, want 29", len(days))

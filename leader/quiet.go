@@ -1,4 +1,4 @@
-package pipeline
+package leader
 
 import (
 	"context"
@@ -6,36 +6,37 @@ import (
 	"log/slog"
 	"time"
 
-	"github.com/ThreeDotsLabs/watermill/message"
-
 	"groupwatch/config"
 	"groupwatch/handlers"
 	"groupwatch/queries"
 	"groupwatch/store"
 )
 
-// quietWatch raises a health event for a source that has produced no new post for
-// health.quiet_after. It runs on the scheduler's leader only, at most once a minute, and
+// QuietWatch raises a health event for a source that has produced no new post for
+// health.quiet_after. It runs on the leader only, at most once a minute, and
 // speaks of a quiet source at most once an hour (the health stage alerts once an hour too).
-type quietWatch struct {
-	cfg    *config.Config
-	store  *store.Store
-	pub    message.Publisher
-	topic  string
-	logger *slog.Logger
+type QuietWatch struct {
+	cfg     *config.Config
+	store   *store.Store
+	publish Publish
+	topic   string
+	logger  *slog.Logger
+	now     func() time.Time
 
 	lastLook time.Time
 	told     map[string]time.Time
 }
 
-func newQuietWatch(cfg *config.Config, s *store.Store, pub message.Publisher, logger *slog.Logger) *quietWatch {
-	return &quietWatch{cfg: cfg, store: s, pub: pub, topic: NewTopics(cfg.Topics.Prefix).SourcesHealth(),
-		logger: logger.With("component", "quiet-watch"), told: map[string]time.Time{}}
+// NewQuietWatch publishes its events to topic (sources.health).
+func NewQuietWatch(cfg *config.Config, s *store.Store, publish Publish, topic string, logger *slog.Logger) *QuietWatch {
+	return &QuietWatch{cfg: cfg, store: s, publish: publish, topic: topic,
+		logger: logger.With("component", "quiet-watch"), now: time.Now, told: map[string]time.Time{}}
 }
 
-func (w *quietWatch) step(ctx context.Context) {
+// Step looks at the sources if a minute has passed since its last look.
+func (w *QuietWatch) Step(ctx context.Context) {
 	after := w.cfg.Health.QuietAfter
-	now := time.Now()
+	now := w.now()
 	if after <= 0 || now.Sub(w.lastLook) < time.Minute {
 		return
 	}
@@ -55,12 +56,7 @@ func (w *quietWatch) step(ctx context.Context) {
 		}
 		ev := handlers.HealthEvent{V: handlers.Version, Source: r.Name, Account: r.Account, Verdict: "quiet", State: r.State, At: now.UTC(),
 			Detail: fmt.Sprintf("no new post since %s (quiet_after %s)", since.UTC().Format(time.RFC3339), after)}
-		m, err := newMessage(ev, nil)
-		if err != nil {
-			continue
-		}
-		m.Metadata.Set(MetaCorrelationID, "source/"+r.Name)
-		if err := w.pub.Publish(w.topic, m); err != nil {
+		if err := w.publish(w.topic, ev, "source/"+r.Name, time.Time{}); err != nil {
 			w.logger.Warn("cannot publish quiet event", "source", r.Name, "error", err.Error())
 			continue
 		}

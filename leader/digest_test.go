@@ -1,4 +1,4 @@
-package pipeline
+package leader
 
 import (
 	"context"
@@ -10,26 +10,28 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ThreeDotsLabs/watermill/message"
-
 	"groupwatch/config"
 	"groupwatch/handlers"
 	"groupwatch/internal/testenv"
 	"groupwatch/store"
 )
 
+// capturePublisher keeps what the jobs publish, as JSON, the way the pipeline sends it.
 type capturePublisher struct {
 	mu   sync.Mutex
-	msgs []*message.Message
+	msgs [][]byte
 }
 
-func (p *capturePublisher) Publish(_ string, msgs ...*message.Message) error {
+func (p *capturePublisher) publish(_ string, payload any, _ string, _ time.Time) error {
+	b, err := json.Marshal(payload)
+	if err != nil {
+		return err
+	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	p.msgs = append(p.msgs, msgs...)
+	p.msgs = append(p.msgs, b)
 	return nil
 }
-func (p *capturePublisher) Close() error { return nil }
 
 // A weekly digest in Hong Kong time: nothing at first sight, one message with the week's
 // matches after Monday 09:00 HKT, nothing twice, and an empty week sends nothing.
@@ -54,12 +56,12 @@ sinks: [{name: out, type: console}]
 		t.Fatal(err)
 	}
 	pub := &capturePublisher{}
-	w := newDigestWatch(cfg, s, pub, Rules{IDs: ids}, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	w := NewDigests(cfg, s, pub.publish, "alerts", ids, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	step := func(at time.Time) {
 		clock = at
 		w.now = func() time.Time { return at }
 		w.lastLook = time.Time{}
-		w.step(ctx)
+		w.Step(ctx)
 	}
 
 	step(clock)
@@ -82,7 +84,7 @@ sinks: [{name: out, type: console}]
 		t.Fatalf("%d digests sent, want 1", len(pub.msgs))
 	}
 	var a handlers.Alert
-	if err := json.Unmarshal(pub.msgs[0].Payload, &a); err != nil {
+	if err := json.Unmarshal(pub.msgs[0], &a); err != nil {
 		t.Fatal(err)
 	}
 	if a.Kind != "digest" || a.AlertID == 0 || a.Summary != "2 matches in 2 posts from 1 sources" || a.Sinks[0] != "out" {

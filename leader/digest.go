@@ -1,12 +1,10 @@
-package pipeline
+package leader
 
 import (
 	"context"
 	"encoding/json"
 	"log/slog"
 	"time"
-
-	"github.com/ThreeDotsLabs/watermill/message"
 
 	"groupwatch/config"
 	"groupwatch/handlers"
@@ -18,27 +16,29 @@ import (
 // period being collected.
 const digestKey = "digest"
 
-// digestWatch sends digest rules' messages on their schedules. It runs on the scheduler's
+// Digests sends digest rules' messages on their schedules. It runs on the
 // leader, so one process sends each digest; a digest's dedup key is its rule and tick, so a
 // hand-over in the middle sends it at most twice to the notify stage, which sends it once.
-type digestWatch struct {
-	cfg    *config.Config
-	store  *store.Store
-	pub    message.Publisher
-	topic  string
-	rules  Rules
-	logger *slog.Logger
-	now    func() time.Time
+type Digests struct {
+	cfg     *config.Config
+	store   *store.Store
+	publish Publish
+	topic   string
+	ruleIDs map[string]int64
+	logger  *slog.Logger
+	now     func() time.Time
 
 	lastLook time.Time
 }
 
-func newDigestWatch(cfg *config.Config, s *store.Store, pub message.Publisher, rules Rules, logger *slog.Logger) *digestWatch {
-	return &digestWatch{cfg: cfg, store: s, pub: pub, topic: NewTopics(cfg.Topics.Prefix).Alerts(), rules: rules,
+// NewDigests publishes the digests to topic (alerts); ruleIDs are the rules' ids in MySQL.
+func NewDigests(cfg *config.Config, s *store.Store, publish Publish, topic string, ruleIDs map[string]int64, logger *slog.Logger) *Digests {
+	return &Digests{cfg: cfg, store: s, publish: publish, topic: topic, ruleIDs: ruleIDs,
 		logger: logger.With("component", "digest"), now: time.Now}
 }
 
-func (w *digestWatch) step(ctx context.Context) {
+// Step sends the digests due if ten seconds have passed since its last look.
+func (w *Digests) Step(ctx context.Context) {
 	now := w.now()
 	if now.Sub(w.lastLook) < 10*time.Second {
 		return
@@ -56,13 +56,13 @@ func (w *digestWatch) step(ctx context.Context) {
 
 // send sends every period of the rule that has ended by now, oldest first: a week the
 // pipeline was down is caught up period by period.
-func (w *digestWatch) send(ctx context.Context, r config.Rule, now time.Time) error {
+func (w *Digests) send(ctx context.Context, r config.Rule, now time.Time) error {
 	sched, err := r.Digest.Schedule()
 	if err != nil {
 		return err
 	}
 	loc, _ := time.LoadLocation(r.Digest.Timezone)
-	id := w.rules.IDs[r.Name]
+	id := w.ruleIDs[r.Name]
 	for {
 		st, err := w.store.FireState(ctx, id, digestKey)
 		if err != nil {
@@ -90,7 +90,9 @@ func (w *digestWatch) send(ctx context.Context, r config.Rule, now time.Time) er
 				ExternalID: m.ExternalID, Author: m.Author, URL: m.Url, Text: m.Text, Terms: terms})
 		}
 		a := handlers.BuildDigest(r.Name, r.Sinks, from, to, loc, matches, r.Digest.Top)
-		a.Variants = ruleVariants(r)
+		if r.ExactVariants() {
+			a.Variants = handlers.VariantsExact
+		}
 		a.DedupKey = handlers.DedupKey("digest", r.Name, "", to.UTC().Format(time.RFC3339))
 		suppressed, err := w.store.Silence(ctx, r.Name, "", to)
 		if err != nil {
@@ -103,13 +105,7 @@ func (w *digestWatch) send(ctx context.Context, r config.Rule, now time.Time) er
 		}
 		if !stored.Published && stored.Suppressed == "" && len(matches) > 0 {
 			a.AlertID, a.CreatedAt = stored.ID, stored.CreatedAt
-			msg, err := newMessage(a, nil)
-			if err != nil {
-				return err
-			}
-			msg.Metadata.Set(MetaCorrelationID, "digest/"+r.Name)
-			msg.Metadata.Set(MetaReceivedAt, to.UTC().Format(time.RFC3339Nano))
-			if err := w.pub.Publish(w.topic, msg); err != nil {
+			if err := w.publish(w.topic, a, "digest/"+r.Name, to); err != nil {
 				return err
 			}
 			w.logger.Info("digest sent", "rule", r.Name, "matches", len(matches), "from", from, "to", to)
