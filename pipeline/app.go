@@ -358,24 +358,7 @@ func runScheduler(lc fx.Lifecycle, cfg *config.Config, opts RunOptions, rdb *red
 			return pub.Publish(topic, m)
 		},
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	lc.Append(fx.Hook{
-		OnStart: func(context.Context) error {
-			go func() {
-				defer close(done)
-				if err := sched.Run(ctx); err != nil {
-					logger.Error("scheduler stopped", "error", err.Error())
-				}
-			}()
-			return nil
-		},
-		OnStop: func(context.Context) error {
-			cancel()
-			<-done
-			return nil
-		},
-	})
+	runInBackground(lc, "scheduler", logger, sched.Run)
 	runLeaderJobs(lc, cfg, opts, rdb, pub, s, rules, prefix, logger)
 }
 

@@ -46,22 +46,5 @@ func runLeaderJobs(lc fx.Lifecycle, cfg *config.Config, opts RunOptions, rdb *re
 			trim.Step(ctx)
 		},
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	lc.Append(fx.Hook{
-		OnStart: func(context.Context) error {
-			go func() {
-				defer close(done)
-				if err := jobs.Run(ctx); err != nil {
-					logger.Error("leader jobs stopped", "error", err.Error())
-				}
-			}()
-			return nil
-		},
-		OnStop: func(context.Context) error {
-			cancel()
-			<-done
-			return nil
-		},
-	})
+	runInBackground(lc, "leader jobs", logger, jobs.Run)
 }
