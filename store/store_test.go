@@ -35,35 +35,14 @@ func record(id, text, msg string) handlers.PostRecord {
 	}
 }
 
-func TestSavePostOutcomes(t *testing.T) {
+// The outcomes of SavePost (new, repeated, edited, a redelivery) are the contract's
+// (store/storetest, run over this store in contract_test.go); this checks the row it keeps.
+func TestSavePostKeepsTheLatestEdit(t *testing.T) {
 	s := newStore(t)
 	ctx := context.Background()
-	steps := []struct {
-		name string
-		rec  handlers.PostRecord
-		want handlers.Outcome
-	}{
-		{"first sight", record("1", "hello", "m1"), handlers.OutcomeNew},
-		{"same message again (redelivery)", record("1", "hello", "m1"), handlers.OutcomeNew},
-		{"same text, another message", record("1", "hello", "m2"), handlers.OutcomeRepeated},
-		{"new text", record("1", "hello, edited", "m3"), handlers.OutcomeEdited},
-		{"edit redelivered", record("1", "hello, edited", "m3"), handlers.OutcomeEdited},
-		{"edit repeated", record("1", "hello, edited", "m4"), handlers.OutcomeRepeated},
-	}
-	var id int64
-	for _, st := range steps {
-		got, err := s.SavePost(ctx, st.rec)
-		if err != nil {
-			t.Fatalf("%s: %v", st.name, err)
-		}
-		if got.Outcome != st.want {
-			t.Fatalf("%s: outcome %q, want %q", st.name, got.Outcome, st.want)
-		}
-		if id == 0 {
-			id = got.ID
-		}
-		if got.ID != id || id == 0 {
-			t.Fatalf("%s: id %d, want %d", st.name, got.ID, id)
+	for _, rec := range []handlers.PostRecord{record("1", "hello", "m1"), record("1", "hello, edited", "m2")} {
+		if _, err := s.SavePost(ctx, rec); err != nil {
+			t.Fatal(err)
 		}
 	}
 	post, err := s.Queries().GetPost(ctx, store.GetPostParamsFor("fb:g", "1"))
