@@ -85,7 +85,10 @@ func (w *Digests) send(ctx context.Context, r config.Rule, now time.Time) error 
 		matches := make([]handlers.DigestMatch, 0, len(rows))
 		for _, m := range rows {
 			var terms []string
-			_ = json.Unmarshal([]byte(m.Terms), &terms)
+			if err := json.Unmarshal([]byte(m.Terms), &terms); err != nil {
+				// The match still counts in the digest; only its terms are unreadable.
+				w.logger.Warn("cannot read a match's terms", "rule", r.Name, "post_id", m.PostID, "error", err.Error())
+			}
 			matches = append(matches, handlers.DigestMatch{At: m.CreatedAt, PostID: m.PostID, Source: m.Source,
 				ExternalID: m.ExternalID, Author: m.Author, URL: m.Url, Text: m.Text, Terms: terms})
 		}

@@ -5,14 +5,6 @@ import (
 	"groupwatch/handlers"
 )
 
-// ruleVariants is handlers.Alert.Variants for alerts of r.
-func ruleVariants(r config.Rule) string {
-	if r.ExactVariants() {
-		return handlers.VariantsExact
-	}
-	return ""
-}
-
 // ruleInfo is what the evaluate stage knows of a configured rule.
 func ruleInfo(r config.Rule, id int64) handlers.RuleInfo {
 	k, _ := r.Threshold.Sigmas() // validated when the configuration loaded
