@@ -1,6 +1,8 @@
 package handlers
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"sort"
 	"strings"
@@ -18,6 +20,19 @@ type DigestMatch struct {
 	Text       string
 	Terms      []string
 }
+
+// DigestMatches reads the matches a digest collects.
+type DigestMatches interface {
+	// MatchesBetween returns the rule's matches stored in [from, to), oldest first, with
+	// their posts: a match stored at to belongs to the next period, and one saved again
+	// (a redelivered or edited post) stays in the period it was first stored in. Matches
+	// whose terms cannot be read come without them, with an error wrapping
+	// ErrUnreadableTerms: they still count.
+	MatchesBetween(ctx context.Context, ruleID int64, from, to time.Time) ([]DigestMatch, error)
+}
+
+// ErrUnreadableTerms says some matches came without their terms; the matches are there.
+var ErrUnreadableTerms = errors.New("terms of some matches cannot be read")
 
 // BuildDigest makes a digest rule's message for the matches of [from, to): a summary table
 // (counts per term and per source) and the top posts (most terms matched, then newest), in

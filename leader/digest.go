@@ -2,26 +2,34 @@ package leader
 
 import (
 	"context"
-	"encoding/json"
+	"errors"
 	"log/slog"
 	"time"
 
 	"groupwatch/config"
 	"groupwatch/handlers"
-	"groupwatch/queries"
-	"groupwatch/store"
 )
 
 // digestKey is the rule_state key of a digest rule: its next tick and the start of the
 // period being collected.
 const digestKey = "digest"
 
+// DigestStore is what the digests read and write: a period's matches, the rule's state
+// (the period's bounds, compare-and-set), silences and the alert.
+type DigestStore interface {
+	handlers.DigestMatches
+	handlers.Silences
+	handlers.AlertStore
+	FireState(ctx context.Context, ruleID int64, key string) (handlers.FireState, error)
+	TryFire(ctx context.Context, ruleID int64, key string, prev handlers.FireState, now time.Time, realert time.Duration, dedupKey string) (bool, error)
+}
+
 // Digests sends digest rules' messages on their schedules. It runs on the
 // leader, so one process sends each digest; a digest's dedup key is its rule and tick, so a
 // hand-over in the middle sends it at most twice to the notify stage, which sends it once.
 type Digests struct {
 	cfg     *config.Config
-	store   *store.Store
+	store   DigestStore
 	publish Publish
 	topic   string
 	ruleIDs map[string]int64
@@ -32,7 +40,7 @@ type Digests struct {
 }
 
 // NewDigests publishes the digests to topic (alerts); ruleIDs are the rules' ids in MySQL.
-func NewDigests(cfg *config.Config, s *store.Store, publish Publish, topic string, ruleIDs map[string]int64, logger *slog.Logger) *Digests {
+func NewDigests(cfg *config.Config, s DigestStore, publish Publish, topic string, ruleIDs map[string]int64, logger *slog.Logger) *Digests {
 	return &Digests{cfg: cfg, store: s, publish: publish, topic: topic, ruleIDs: ruleIDs,
 		logger: logger.With("component", "digest"), now: time.Now}
 }
@@ -78,19 +86,12 @@ func (w *Digests) send(ctx context.Context, r config.Rule, now time.Time) error 
 			return nil
 		}
 		from, to := st.LastFired, st.NextAllowed
-		rows, err := w.store.Queries().MatchesOfRuleBetween(ctx, queries.MatchesOfRuleBetweenParams{RuleID: id, CreatedAt: from, CreatedAt_2: to})
-		if err != nil {
+		matches, err := w.store.MatchesBetween(ctx, id, from, to)
+		if errors.Is(err, handlers.ErrUnreadableTerms) {
+			// The matches still count in the digest; only their terms are missing.
+			w.logger.Warn("cannot read some matches' terms", "rule", r.Name, "error", err.Error())
+		} else if err != nil {
 			return err
-		}
-		matches := make([]handlers.DigestMatch, 0, len(rows))
-		for _, m := range rows {
-			var terms []string
-			if err := json.Unmarshal([]byte(m.Terms), &terms); err != nil {
-				// The match still counts in the digest; only its terms are unreadable.
-				w.logger.Warn("cannot read a match's terms", "rule", r.Name, "post_id", m.PostID, "error", err.Error())
-			}
-			matches = append(matches, handlers.DigestMatch{At: m.CreatedAt, PostID: m.PostID, Source: m.Source,
-				ExternalID: m.ExternalID, Author: m.Author, URL: m.Url, Text: m.Text, Terms: terms})
 		}
 		a := handlers.BuildDigest(r.Name, r.Sinks, from, to, loc, matches, r.Digest.Top)
 		if r.ExactVariants() {

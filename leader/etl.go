@@ -6,8 +6,14 @@ import (
 	"time"
 
 	"groupwatch/config"
-	"groupwatch/store"
 )
+
+// DayCounter counts a rule's matches of a day into keyword_daily, all of the day's keys or
+// none, and says which days are counted.
+type DayCounter interface {
+	DaysComputed(ctx context.Context, ruleID int64, from, to time.Time) (map[time.Time]bool, error)
+	ComputeDay(ctx context.Context, ruleID int64, day time.Time) error
+}
 
 // DailyETL counts every rule's matches per day into keyword_daily (per rule, source, author
 // and term), the history threshold baselines read. It runs on the leader, looks
@@ -15,7 +21,7 @@ import (
 // counts a bounded number per look, so a new rule's history fills in over a few looks.
 type DailyETL struct {
 	cfg     *config.Config
-	store   *store.Store
+	store   DayCounter
 	ruleIDs map[string]int64
 	logger  *slog.Logger
 	now     func() time.Time
@@ -24,7 +30,7 @@ type DailyETL struct {
 }
 
 // NewDailyETL counts the configured rules, whose ids in MySQL are ruleIDs.
-func NewDailyETL(cfg *config.Config, s *store.Store, ruleIDs map[string]int64, logger *slog.Logger) *DailyETL {
+func NewDailyETL(cfg *config.Config, s DayCounter, ruleIDs map[string]int64, logger *slog.Logger) *DailyETL {
 	return &DailyETL{cfg: cfg, store: s, ruleIDs: ruleIDs, logger: logger.With("component", "daily-etl"), now: time.Now}
 }
 

@@ -8,16 +8,20 @@ import (
 
 	"groupwatch/config"
 	"groupwatch/handlers"
-	"groupwatch/queries"
 	"groupwatch/store"
 )
+
+// SourceLister lists the sources the store knows, with when each last produced.
+type SourceLister interface {
+	Sources(ctx context.Context) ([]store.SourceRecord, error)
+}
 
 // QuietWatch raises a health event for a source that has produced no new post for
 // health.quiet_after. It runs on the leader only, at most once a minute, and
 // speaks of a quiet source at most once an hour (the health stage alerts once an hour too).
 type QuietWatch struct {
 	cfg     *config.Config
-	store   *store.Store
+	store   SourceLister
 	publish Publish
 	topic   string
 	logger  *slog.Logger
@@ -28,7 +32,7 @@ type QuietWatch struct {
 }
 
 // NewQuietWatch publishes its events to topic (sources.health).
-func NewQuietWatch(cfg *config.Config, s *store.Store, publish Publish, topic string, logger *slog.Logger) *QuietWatch {
+func NewQuietWatch(cfg *config.Config, s SourceLister, publish Publish, topic string, logger *slog.Logger) *QuietWatch {
 	return &QuietWatch{cfg: cfg, store: s, publish: publish, topic: topic,
 		logger: logger.With("component", "quiet-watch"), now: time.Now, told: map[string]time.Time{}}
 }
@@ -41,7 +45,7 @@ func (w *QuietWatch) Step(ctx context.Context) {
 		return
 	}
 	w.lastLook = now
-	rows, err := w.store.Queries().ListSources(ctx)
+	rows, err := w.store.Sources(ctx)
 	if err != nil {
 		w.logger.Warn("cannot list sources", "error", err.Error())
 		return
@@ -65,9 +69,9 @@ func (w *QuietWatch) Step(ctx context.Context) {
 }
 
 // quietSince is when a source last produced: its newest post, else when it was added.
-func quietSince(r queries.Source) time.Time {
-	if r.LastNewPostAt.Valid {
-		return r.LastNewPostAt.Time
+func quietSince(r store.SourceRecord) time.Time {
+	if !r.LastNewPost.IsZero() {
+		return r.LastNewPost
 	}
-	return r.CreatedAt
+	return r.Added
 }

@@ -12,7 +12,7 @@ import (
 
 	"groupwatch/config"
 	"groupwatch/crawl"
-	"groupwatch/queries"
+	"groupwatch/store"
 )
 
 // StatusReport is `pipeline status`: celery inspect and kafka-consumer-groups --describe in
@@ -76,25 +76,31 @@ type SourceStatus struct {
 	NextDue     *time.Time `json:"next_due,omitempty"`
 }
 
+// StatusStore is what `pipeline status` reads of MySQL (store.Admin).
+type StatusStore interface {
+	DeliveryCounts(ctx context.Context) (map[string]int64, error)
+	Sources(ctx context.Context) ([]store.SourceRecord, error)
+}
+
 // Status reads the report from Redis and MySQL. Either may be nil (not reachable): what the
 // other holds is reported all the same, and Unreachable says what is missing.
-func Status(ctx context.Context, cfg *config.Config, rdb *redis.Client, q *queries.Queries) (StatusReport, error) {
+func Status(ctx context.Context, cfg *config.Config, rdb *redis.Client, db StatusStore) (StatusReport, error) {
 	rep := StatusReport{Deliveries: map[string]int64{}, Unreachable: map[string]string{}}
 	if rdb == nil {
 		rep.Unreachable[StatusRedis] = "not connected"
 	} else if err := rep.readTopics(ctx, cfg, rdb); err != nil {
 		rep.Unreachable[StatusRedis] = err.Error()
 	}
-	var stored []queries.Source
-	if q == nil {
+	var stored []store.SourceRecord
+	if db == nil {
 		rep.Unreachable[StatusMySQL] = "not connected"
 	} else {
 		var err error
-		if stored, err = rep.readMySQL(ctx, q); err != nil {
+		if stored, err = rep.readMySQL(ctx, db); err != nil {
 			rep.Unreachable[StatusMySQL] = err.Error()
 		}
 	}
-	byName := map[string]queries.Source{}
+	byName := map[string]store.SourceRecord{}
 	for _, s := range stored {
 		byName[s.Name] = s
 	}
@@ -107,8 +113,7 @@ func Status(ctx context.Context, cfg *config.Config, rdb *redis.Client, q *queri
 		}
 		if row, ok := byName[src.Name]; ok {
 			ss.State, ss.LastVerdict = row.State, row.LastVerdict
-			ss.PausedUntil, ss.LastCrawl, ss.LastNewPost = timePtr(row.PausedUntil.Time, row.PausedUntil.Valid),
-				timePtr(row.LastCrawlAt.Time, row.LastCrawlAt.Valid), timePtr(row.LastNewPostAt.Time, row.LastNewPostAt.Valid)
+			ss.PausedUntil, ss.LastCrawl, ss.LastNewPost = timePtr(row.PausedUntil), timePtr(row.LastCrawl), timePtr(row.LastNewPost)
 		}
 		if next, err := crawl.Schedule(src); err == nil {
 			due := next(now).UTC()
@@ -136,15 +141,15 @@ func (rep *StatusReport) readTopics(ctx context.Context, cfg *config.Config, rdb
 	return nil
 }
 
-func (rep *StatusReport) readMySQL(ctx context.Context, q *queries.Queries) ([]queries.Source, error) {
-	counts, err := q.CountDeliveriesByStatus(ctx)
+func (rep *StatusReport) readMySQL(ctx context.Context, db StatusStore) ([]store.SourceRecord, error) {
+	counts, err := db.DeliveryCounts(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("cannot count deliveries: %w", err)
 	}
-	for _, c := range counts {
-		rep.Deliveries[c.Status] = c.N
+	for status, n := range counts {
+		rep.Deliveries[status] = n
 	}
-	stored, err := q.ListSources(ctx)
+	stored, err := db.Sources(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("cannot list sources: %w", err)
 	}
@@ -234,8 +239,9 @@ func idTime(id string) *time.Time {
 	return &t
 }
 
-func timePtr(t time.Time, valid bool) *time.Time {
-	if !valid {
+// timePtr is t in UTC, or nil for the zero time ("never").
+func timePtr(t time.Time) *time.Time {
+	if t.IsZero() {
 		return nil
 	}
 	u := t.UTC()

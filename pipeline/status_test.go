@@ -6,14 +6,14 @@ import (
 
 	"groupwatch/internal/testenv"
 	"groupwatch/pipeline"
-	"groupwatch/queries"
+	"groupwatch/store"
 )
 
 func TestStatusReportsTopicsGroupsAndDeliveries(t *testing.T) {
 	env := testenv.New(t)
 	cfg := testConfig(t, env, t.TempDir())
 	runUntilDrained(t, cfg, pipeline.RunOptions{Ingest: "testdata/posts.jsonl"})
-	rep, err := pipeline.Status(context.Background(), cfg, env.Redis(t), queries.New(env.DB(t)))
+	rep, err := pipeline.Status(context.Background(), cfg, env.Redis(t), store.NewAdmin(env.DB(t)))
 	if err != nil {
 		t.Fatal(err)
 	}

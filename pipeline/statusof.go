@@ -6,7 +6,6 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"groupwatch/config"
-	"groupwatch/queries"
 )
 
 // StatusOf is `pipeline status`: it connects to the configured Redis and MySQL each on its
@@ -14,13 +13,13 @@ import (
 // server it cannot reach is named in Unreachable with the reason.
 func StatusOf(ctx context.Context, cfg *config.Config) (StatusReport, error) {
 	connect := map[string]error{}
-	var q *queries.Queries
+	var db StatusStore // nil, not a nil *Admin, when MySQL is out of reach
 	admin, err := OpenAdmin(ctx, cfg)
 	if err != nil {
 		connect[StatusMySQL] = err
 	} else {
 		defer admin.Close()
-		q = admin.q
+		db = admin
 	}
 	var rdb *redis.Client
 	if rdb, err = OpenRedis(ctx, cfg.Redis.URL, 2); err != nil {
@@ -28,7 +27,7 @@ func StatusOf(ctx context.Context, cfg *config.Config) (StatusReport, error) {
 	} else {
 		defer rdb.Close()
 	}
-	rep, err := Status(ctx, cfg, rdb, q)
+	rep, err := Status(ctx, cfg, rdb, db)
 	if err != nil {
 		return rep, err
 	}

@@ -11,7 +11,6 @@ import (
 	"groupwatch/config"
 	"groupwatch/internal/testenv"
 	"groupwatch/pipeline"
-	"groupwatch/queries"
 	"groupwatch/store"
 )
 
@@ -64,9 +63,9 @@ sinks:
 	}
 
 	// rules test says which matches came only through folding.
-	q := queries.New(env.DB(t))
+	posts := store.NewAdmin(env.DB(t)).Posts()
 	since := time.Now().Add(-time.Hour)
-	rep, err := pipeline.TestRule(context.Background(), cfg.Rules[0], store.PostsOf(q), nil, since)
+	rep, err := pipeline.TestRule(context.Background(), cfg.Rules[0], posts, nil, since)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -77,7 +76,7 @@ sinks:
 	if want := map[string][]string{"s1": {"相機 ~ 相机"}, "t1": {"相機"}}; !reflect.DeepEqual(shown, want) {
 		t.Errorf("rules test terms %q, want %q", shown, want)
 	}
-	exact, err := pipeline.TestRule(context.Background(), cfg.Rules[2], store.PostsOf(q), nil, since)
+	exact, err := pipeline.TestRule(context.Background(), cfg.Rules[2], posts, nil, since)
 	if err != nil {
 		t.Fatal(err)
 	}

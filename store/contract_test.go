@@ -63,6 +63,9 @@ func TestContract(t *testing.T) {
 					}
 				})
 			})
+			t.Run("DigestMatches", func(t *testing.T) {
+				storetest.DigestMatches(t, func(t *testing.T, c *storetest.Clock) storetest.DigestSource { return open(t, c) })
+			})
 			t.Run("DeliveryStore", func(t *testing.T) {
 				storetest.DeliveryStore(t, func(t *testing.T, c *storetest.Clock) handlers.DeliveryStore { return open(t, c) })
 			})

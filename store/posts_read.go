@@ -19,9 +19,6 @@ func (s *Store) CountPostsSince(ctx context.Context, since time.Time) (int, erro
 	return postReader{s.q}.CountPostsSince(ctx, since)
 }
 
-// PostsOf reads posts through q for a simulation, for commands that need no whole Store.
-func PostsOf(q *queries.Queries) simulate.Posts { return postReader{q} }
-
 type postReader struct{ q *queries.Queries }
 
 func (r postReader) PostsSince(ctx context.Context, since time.Time, after int64, limit int) ([]simulate.Post, error) {

@@ -1,6 +1,8 @@
-// Package store is the MySQL side of the pipeline: it implements the handlers' store
-// interfaces over the sqlc-generated queries, and batches the normalize stage's writes of
-// concurrent consumers into one statement (group commit).
+// Package store is the MySQL side of the pipeline and the only code that speaks to the
+// sqlc-generated queries: it implements the handlers' and leader jobs' store interfaces
+// (held to one contract by store/storetest), batches the normalize stage's writes of
+// concurrent consumers into one statement (group commit), and answers the admin commands
+// (Admin) in plain values.
 package store
 
 import (
@@ -62,7 +64,9 @@ func New(db *sql.DB, opts Options) *Store {
 	return s
 }
 
-// Queries gives the generated queries, for commands and tests.
+// Queries gives the generated queries, for tests that look at rows no interface shows.
+// Production code outside this package goes through the Store's methods and the handlers'
+// interfaces (TestNoQueriesOutsideStore holds it to that).
 func (s *Store) Queries() *queries.Queries { return s.q }
 
 // Close stops the batch writers after the batches in hand are written.
@@ -195,11 +199,8 @@ func termsJSON(terms []string) string {
 
 // Silence returns why a rule (or its key) is silenced at now, or "".
 func (s *Store) Silence(ctx context.Context, rule, key string, now time.Time) (string, error) {
-	return SilencesOf(s.q).Silence(ctx, rule, key, now)
+	return silences{s.q}.Silence(ctx, rule, key, now)
 }
-
-// SilencesOf reads silences through q, for commands that need no whole Store.
-func SilencesOf(q *queries.Queries) handlers.Silences { return silences{q} }
 
 type silences struct{ q *queries.Queries }
 

@@ -111,24 +111,24 @@ func newAlertsCommand(g *globalFlags) *cobra.Command {
 			}
 			out := cmd.OutOrStdout()
 			fmt.Fprintf(out, "alert %d (%s), created %s\n", a.ID, a.Kind, a.CreatedAt.UTC().Format(time.RFC3339))
-			if a.Source.Valid {
-				fmt.Fprintf(out, "why: rule %q (query %s) matched %s in post %s/%s\n", a.RuleName, a.RuleQuery, a.Terms, a.Source.String, a.ExternalID.String)
+			if p := a.Post; p != nil {
+				fmt.Fprintf(out, "why: rule %q (query %s) matched %s in post %s/%s\n", a.Rule, a.RuleQuery, a.Terms, p.Source, p.ExternalID)
 			} else {
-				fmt.Fprintf(out, "why: %s (%s)\n", a.RuleName, a.Kind)
+				fmt.Fprintf(out, "why: %s (%s)\n", a.Rule, a.Kind)
 			}
 			if a.Summary != "" {
 				fmt.Fprintf(out, "fired on: %s\n", a.Summary)
 			}
-			fmt.Fprintf(out, "dedup key: %s\npublished to the alerts topic: %v\n", a.DedupKey, a.Published != 0)
+			fmt.Fprintf(out, "dedup key: %s\npublished to the alerts topic: %v\n", a.DedupKey, a.Published)
 			if a.Suppressed != "" {
 				fmt.Fprintf(out, "not sent: %s\n", a.Suppressed)
 			}
-			if a.Source.Valid {
-				fmt.Fprintf(out, "post by %s", a.Author.String)
-				if a.PostedAt.Valid {
-					fmt.Fprintf(out, " at %s", a.PostedAt.Time.UTC().Format(time.RFC3339))
+			if p := a.Post; p != nil {
+				fmt.Fprintf(out, "post by %s", p.Author)
+				if p.PostedAt != nil {
+					fmt.Fprintf(out, " at %s", p.PostedAt.UTC().Format(time.RFC3339))
 				}
-				fmt.Fprintf(out, " %s\n%s\n", a.Url.String, a.Text.String)
+				fmt.Fprintf(out, " %s\n%s\n", p.URL, p.Text)
 			}
 			fmt.Fprintf(out, "\ndeliveries:\n")
 			ds, err := admin.Deliveries(ctx, id)
@@ -139,10 +139,10 @@ func newAlertsCommand(g *globalFlags) *cobra.Command {
 			fmt.Fprintln(w, "SINK\tSTATUS\tATTEMPTS\tNEXT ATTEMPT\tLAST ERROR")
 			for _, d := range ds {
 				next := ""
-				if d.NextAttemptAt.Valid {
-					next = d.NextAttemptAt.Time.UTC().Format(time.RFC3339)
+				if d.NextAttempt != nil {
+					next = d.NextAttempt.UTC().Format(time.RFC3339)
 				}
-				fmt.Fprintf(w, "%s\t%s\t%d\t%s\t%s\n", d.Sink, d.Status, d.Attempts, next, d.LastError.String)
+				fmt.Fprintf(w, "%s\t%s\t%d\t%s\t%s\n", d.Sink, d.Status, d.Attempts, next, d.LastError)
 			}
 			return w.Flush()
 		},

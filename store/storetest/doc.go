@@ -1,8 +1,8 @@
 // Package storetest is the one contract of the store interfaces the handlers and jobs use
-// (handlers.PostStore, MatchStore, AlertStore, ThresholdStore, DeliveryStore, Silences): one
-// suite function per interface, run over every implementation (MySQL on real MariaDB and on
-// the stand-in, the simulation's in-memory store, the handlers' test fakes), so that they
-// cannot drift apart.
+// (handlers.PostStore, MatchStore, AlertStore, ThresholdStore, DeliveryStore, Silences,
+// DigestMatches): one suite function per interface, run over every implementation (MySQL on
+// real MariaDB and on the stand-in, the simulation's in-memory store, the handlers' test
+// fakes), so that they cannot drift apart.
 package storetest
 
 import (

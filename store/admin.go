@@ -1,0 +1,162 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"groupwatch/handlers"
+	"groupwatch/queries"
+	"groupwatch/simulate"
+)
+
+// Admin is what the admin commands (alerts, silence, rules test, status) read and change:
+// plain values out, no generated row type, so no caller learns the schema's nulls.
+type Admin struct{ q *queries.Queries }
+
+// NewAdmin reads and changes db for the admin commands; it starts nothing, so it needs no
+// Close of its own.
+func NewAdmin(db *sql.DB) *Admin { return &Admin{q: queries.New(db)} }
+
+// AlertRow is one line of `pipeline alerts list`.
+type AlertRow struct {
+	ID         int64
+	CreatedAt  time.Time
+	Rule       string
+	Source     string // "" for an alert on no post (a digest, a threshold, a source's health)
+	ExternalID string
+	Terms      string
+}
+
+// ListAlerts returns the newest alerts, at most limit, or with status those having a
+// delivery in that status.
+func (a *Admin) ListAlerts(ctx context.Context, status string, limit int32) ([]AlertRow, error) {
+	var out []AlertRow
+	if status == "" {
+		rows, err := a.q.ListAlerts(ctx, limit)
+		if err != nil {
+			return nil, classify(err)
+		}
+		for _, r := range rows {
+			out = append(out, AlertRow{r.ID, r.CreatedAt, r.RuleName, r.Source.String, r.ExternalID.String, r.Terms})
+		}
+		return out, nil
+	}
+	rows, err := a.q.ListAlertsByDeliveryStatus(ctx, queries.ListAlertsByDeliveryStatusParams{Status: status, Limit: limit})
+	if err != nil {
+		return nil, classify(err)
+	}
+	for _, r := range rows {
+		out = append(out, AlertRow{r.ID, r.CreatedAt, r.RuleName, r.Source.String, r.ExternalID.String, r.Terms})
+	}
+	return out, nil
+}
+
+// AlertDetail is why an alert fired and on what (`pipeline alerts show`).
+type AlertDetail struct {
+	ID         int64
+	DedupKey   string
+	Kind       string
+	Terms      string
+	Published  bool
+	Suppressed string
+	Summary    string
+	CreatedAt  time.Time
+	Rule       string
+	RuleQuery  string
+	// Post is the post the alert is about; nil for an alert on no post.
+	Post *AlertPost
+}
+
+// AlertPost is the post of an alert.
+type AlertPost struct {
+	Source, ExternalID, Author, URL, Text string
+	PostedAt                              *time.Time
+}
+
+// Alert returns why an alert fired and on what; an id with no alert is an error saying so.
+func (a *Admin) Alert(ctx context.Context, id int64) (AlertDetail, error) {
+	r, err := a.q.GetAlertDetail(ctx, id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return AlertDetail{}, fmt.Errorf("no alert %d", id)
+	}
+	if err != nil {
+		return AlertDetail{}, classify(err)
+	}
+	d := AlertDetail{ID: r.ID, DedupKey: r.DedupKey, Kind: r.Kind, Terms: r.Terms, Published: r.Published != 0,
+		Suppressed: r.Suppressed, Summary: r.Summary, CreatedAt: r.CreatedAt, Rule: r.RuleName, RuleQuery: r.RuleQuery}
+	if r.Source.Valid {
+		d.Post = &AlertPost{Source: r.Source.String, ExternalID: r.ExternalID.String, Author: r.Author.String,
+			URL: r.Url.String, Text: r.Text.String, PostedAt: timeOrNil(r.PostedAt)}
+	}
+	return d, nil
+}
+
+// Delivery is an alert's delivery to one sink.
+type Delivery struct {
+	Sink        string
+	Status      string
+	Attempts    int
+	LastError   string
+	NextAttempt *time.Time
+	SentAt      *time.Time
+	UpdatedAt   time.Time
+}
+
+// Deliveries returns the deliveries of an alert, one per sink.
+func (a *Admin) Deliveries(ctx context.Context, alertID int64) ([]Delivery, error) {
+	rows, err := a.q.ListDeliveriesOfAlert(ctx, alertID)
+	if err != nil {
+		return nil, classify(err)
+	}
+	out := make([]Delivery, 0, len(rows))
+	for _, r := range rows {
+		out = append(out, Delivery{Sink: r.Sink, Status: r.Status, Attempts: int(r.Attempts), LastError: r.LastError.String,
+			NextAttempt: timeOrNil(r.NextAttemptAt), SentAt: timeOrNil(r.SentAt), UpdatedAt: r.UpdatedAt})
+	}
+	return out, nil
+}
+
+// ResendDeliveries makes every failed or dead delivery of an existing alert due now, for a
+// running pipeline's retrier to try, and returns how many.
+func (a *Admin) ResendDeliveries(ctx context.Context, alertID int64, now time.Time) (int64, error) {
+	if _, err := a.Alert(ctx, alertID); err != nil {
+		return 0, err
+	}
+	n, err := a.q.ResendDeliveries(ctx, queries.ResendDeliveriesParams{
+		NextAttemptAt: nullTime(now), UpdatedAt: now, AlertID: alertID,
+	})
+	return n, classify(err)
+}
+
+// DeliveryCounts counts the deliveries in each status.
+func (a *Admin) DeliveryCounts(ctx context.Context) (map[string]int64, error) {
+	rows, err := a.q.CountDeliveriesByStatus(ctx)
+	if err != nil {
+		return nil, classify(err)
+	}
+	out := make(map[string]int64, len(rows))
+	for _, r := range rows {
+		out[r.Status] = r.N
+	}
+	return out, nil
+}
+
+// Sources lists the sources table (SourcesOf).
+func (a *Admin) Sources(ctx context.Context) ([]SourceRecord, error) { return listSources(ctx, a.q) }
+
+// Posts reads the stored posts for a simulation (`pipeline rules test`).
+func (a *Admin) Posts() simulate.Posts { return postReader{a.q} }
+
+// Silences reads the silences in force, as the evaluate stage does.
+func (a *Admin) Silences() handlers.Silences { return silences{a.q} }
+
+func timeOrNil(t sql.NullTime) *time.Time {
+	if !t.Valid {
+		return nil
+	}
+	u := t.Time.UTC()
+	return &u
+}
