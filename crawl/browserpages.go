@@ -12,6 +12,7 @@ import (
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 
+	"groupwatch/clock"
 	"groupwatch/config"
 	"groupwatch/sources"
 )
@@ -44,8 +45,8 @@ type BrowserPages struct {
 	// TimeLimit bounds one run, paced waits included, in wall-clock time (the browser's
 	// own timeouts are). Default DefaultBrowserTimeLimit.
 	TimeLimit time.Duration
-	// Clock paces and backs off; default RealClock.
-	Clock Clock
+	// Clock paces and backs off; default the wall clock.
+	Clock clock.Clock
 }
 
 // Walk opens a tab in the account's browser and loads the cookies into it.
@@ -81,9 +82,9 @@ func (p *BrowserPages) Walk(ctx context.Context, src config.Source, resume strin
 	return w, nil
 }
 
-func (p *BrowserPages) clock() Clock {
+func (p *BrowserPages) clock() clock.Clock {
 	if p.Clock == nil {
-		return RealClock{}
+		return clock.Real{}
 	}
 	return p.Clock
 }

@@ -11,6 +11,8 @@ import (
 	"os"
 	"strings"
 	"time"
+
+	"groupwatch/clock"
 )
 
 // Defaults of a Fetcher.
@@ -53,8 +55,8 @@ type Fetcher struct {
 	MaxAttempts int
 	// Backoff is the first wait after a failure; it doubles, with jitter, up to 2 minutes.
 	Backoff time.Duration
-	// Clock defaults to RealClock.
-	Clock Clock
+	// Clock defaults to the wall clock.
+	Clock clock.Clock
 	// MaxBody bounds a page. Default 8 MiB.
 	MaxBody int64
 
@@ -108,7 +110,7 @@ func (f *Fetcher) Fetch(ctx context.Context, rawURL string) (*Page, error) {
 // network errors.
 func (f *Fetcher) send(ctx context.Context, r request) (*Page, error) {
 	u := r.u
-	clock := f.clock()
+	clk := f.clock()
 	attempts := f.MaxAttempts
 	if attempts <= 0 {
 		attempts = defaultMaxAttempts
@@ -140,7 +142,7 @@ func (f *Fetcher) send(ctx context.Context, r request) (*Page, error) {
 		if attempt == attempts {
 			break
 		}
-		if !clock.Sleep(ctx, wait) {
+		if !clk.Sleep(ctx, wait) {
 			return nil, ctx.Err()
 		}
 		wait = min(wait*2, maxBackoff)
@@ -221,9 +223,9 @@ func (f *Fetcher) fetchFile(u *url.URL) (*Page, error) {
 	return &Page{URL: u.String(), Status: http.StatusOK, Body: body, Fetched: fi.ModTime().UTC()}, nil
 }
 
-func (f *Fetcher) clock() Clock {
+func (f *Fetcher) clock() clock.Clock {
 	if f.Clock == nil {
-		return RealClock{}
+		return clock.Real{}
 	}
 	return f.Clock
 }

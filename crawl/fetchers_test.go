@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"groupwatch/clock"
 	"groupwatch/config"
 	"groupwatch/handlers"
 	"groupwatch/internal/fakefacebook"
@@ -61,11 +62,11 @@ func TestMain(m *testing.M) {
 // fetcher builds one kind of fetcher for a test against the fake Facebook.
 type fetcher struct {
 	name string
-	make func(t *testing.T, cookies []*http.Cookie, clock Clock) Pages
+	make func(t *testing.T, cookies []*http.Cookie, clock clock.Clock) Pages
 }
 
 var fetchers = []fetcher{
-	{"http", func(t *testing.T, cookies []*http.Cookie, clock Clock) Pages {
+	{"http", func(t *testing.T, cookies []*http.Cookie, clock clock.Clock) Pages {
 		f, err := NewFetcher(cookies)
 		if err != nil {
 			t.Fatal(err)
@@ -74,7 +75,7 @@ var fetchers = []fetcher{
 		f.Limiter, f.Interval, f.Keys = &Limiter{Clock: clock}, 20*time.Second, []string{"source:g", "account:a"}
 		return &HTTPPages{Fetcher: f}
 	}},
-	{"browser", func(t *testing.T, cookies []*http.Cookie, clock Clock) Pages {
+	{"browser", func(t *testing.T, cookies []*http.Cookie, clock clock.Clock) Pages {
 		b := testBrowser(t)
 		// Pacing on a fake clock: the test does not wait 20 s per scroll, but the
 		// limiter still books every page load and scroll.

@@ -5,32 +5,9 @@ import (
 	"math/rand/v2"
 	"sync"
 	"time"
+
+	"groupwatch/clock"
 )
-
-// Clock is the time source of the limiter and the backoff, so tests run on a fake one.
-type Clock interface {
-	Now() time.Time
-	// Sleep waits d or until ctx ends; false when ctx ended first.
-	Sleep(ctx context.Context, d time.Duration) bool
-}
-
-// RealClock is the wall clock.
-type RealClock struct{}
-
-// Now is time.Now.
-func (RealClock) Now() time.Time { return time.Now() }
-
-// Sleep waits d or until ctx ends.
-func (RealClock) Sleep(ctx context.Context, d time.Duration) bool {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return true
-	case <-ctx.Done():
-		return false
-	}
-}
 
 // Limiter spaces requests: at most one per Interval for each key (a source, a cookie
 // account), each wait stretched by up to Jitter at random, so requests never come at a
@@ -38,7 +15,7 @@ func (RealClock) Sleep(ctx context.Context, d time.Duration) bool {
 type Limiter struct {
 	Interval time.Duration
 	Jitter   float64 // 0.5: waits between Interval and 1.5 × Interval
-	Clock    Clock
+	Clock    clock.Clock
 	Rand     func() float64 // default math/rand/v2
 
 	mu   sync.Mutex
@@ -74,7 +51,7 @@ func (l *Limiter) WaitFor(ctx context.Context, interval time.Duration, keys ...s
 	if random == nil {
 		random = rand.Float64
 	}
-	gap := time.Duration(float64(interval) * (1 + l.Jitter*random()))
+	gap := clock.Spread(interval, 1, 1+l.Jitter, random())
 	for _, k := range keys {
 		l.next[k] = at.Add(gap)
 	}

@@ -3,10 +3,11 @@ package crawl
 import (
 	"context"
 	"fmt"
-	"math/rand/v2"
 	"time"
 
 	"github.com/redis/go-redis/v9"
+
+	"groupwatch/clock"
 )
 
 // Pacer spaces requests per key; Limiter does it within a process, RedisLimiter across all
@@ -22,7 +23,7 @@ type RedisLimiter struct {
 	Redis  *redis.Client
 	Prefix string
 	Jitter float64
-	Clock  Clock // for sleeping; default RealClock
+	Clock  clock.Clock // for sleeping; default the wall clock
 }
 
 // The script takes the latest booked slot of every key (or now). When it is further off
@@ -47,7 +48,7 @@ return at - now`)
 // WaitFor blocks until this process's booked slot for every key comes. Under GiveBackAfter,
 // a slot further off than its wait is refused with a *PacedError, nothing booked.
 func (l *RedisLimiter) WaitFor(ctx context.Context, interval time.Duration, keys ...string) error {
-	gap := time.Duration(float64(interval) * (1 + l.Jitter*rand.Float64()))
+	gap := clock.Jitter(interval, 1, 1+l.Jitter)
 	full := make([]string, len(keys))
 	for i, k := range keys {
 		full[i] = l.Prefix + "crawl.pace." + k
@@ -63,11 +64,11 @@ func (l *RedisLimiter) WaitFor(ctx context.Context, interval time.Duration, keys
 	if waitMS < 0 {
 		return &PacedError{Wait: time.Duration(-waitMS) * time.Millisecond}
 	}
-	clock := l.Clock
-	if clock == nil {
-		clock = RealClock{}
+	clk := l.Clock
+	if clk == nil {
+		clk = clock.Real{}
 	}
-	if waitMS > 0 && !clock.Sleep(ctx, time.Duration(waitMS)*time.Millisecond) {
+	if waitMS > 0 && !clk.Sleep(ctx, time.Duration(waitMS)*time.Millisecond) {
 		return ctx.Err()
 	}
 	return nil

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"time"
 
+	"groupwatch/clock"
 	"groupwatch/config"
 	"groupwatch/handlers"
 	"groupwatch/sources"
@@ -109,7 +110,7 @@ type Runner struct {
 	// Force crawls a paused source or one that needs cookies (a manual crawl after the
 	// cookies were renewed); a good page then sets the source back to ok.
 	Force bool
-	Clock Clock
+	Clock clock.Clock
 	// MaxItemsPerPage bounds the posts read from one page; default DefaultMaxItemsPerPage.
 	MaxItemsPerPage int
 }
@@ -124,7 +125,7 @@ var ErrRunHeldElsewhere = errors.New("crawl run held by another consumer")
 // publishing new posts page by page, until it meets StopAfterSeen consecutive stored posts,
 // the last page or MaxPages.
 func (r *Runner) Run(ctx context.Context, job Job) (Result, error) {
-	clock := r.clock()
+	clk := r.clock()
 	src := r.Source
 	var res Result
 	var st SourceState
@@ -133,7 +134,7 @@ func (r *Runner) Run(ctx context.Context, job Job) (Result, error) {
 		if st, err = r.State.Source(ctx, src.Name); err != nil {
 			return res, err
 		}
-		if skip := skipReason(st, clock.Now()); skip != "" && !r.DryRun && !r.Force {
+		if skip := skipReason(st, clk.Now()); skip != "" && !r.DryRun && !r.Force {
 			res.Verdict, res.Err = "skipped", skip
 			return res, nil
 		}
@@ -205,7 +206,7 @@ func (r *Runner) Run(ctx context.Context, job Job) (Result, error) {
 		res.Verdict = string(parsed.Verdict)
 		if parsed.Verdict != sources.VerdictOK {
 			res.Body = parsed.Body
-			if err := r.onBadVerdict(ctx, parsed.Verdict, clock.Now()); err != nil {
+			if err := r.onBadVerdict(ctx, parsed.Verdict, clk.Now()); err != nil {
 				return res, err
 			}
 			break
@@ -227,7 +228,7 @@ func (r *Runner) Run(ctx context.Context, job Job) (Result, error) {
 			}
 		}
 		if len(fresh) > 0 && r.Publish != nil && !r.DryRun {
-			if err := r.Publish(ctx, rawPosts(src.Name, fresh, clock.Now())); err != nil {
+			if err := r.Publish(ctx, rawPosts(src.Name, fresh, clk.Now())); err != nil {
 				return res, fmt.Errorf("cannot publish posts of %s: %w", src.Name, err)
 			}
 		}
@@ -364,9 +365,9 @@ func (r *Runner) pages() Pages {
 	return &HTTPPages{Fetcher: r.Fetcher}
 }
 
-func (r *Runner) clock() Clock {
+func (r *Runner) clock() clock.Clock {
 	if r.Clock == nil {
-		return RealClock{}
+		return clock.Real{}
 	}
 	return r.Clock
 }

@@ -4,8 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"math/rand/v2"
 	"time"
+
+	"groupwatch/clock"
 )
 
 // Delivery statuses, as stored in the deliveries table.
@@ -156,7 +157,7 @@ func retryDelay(base time.Duration, attempts int, err error) time.Duration {
 		d *= 2
 	}
 	d = min(d, retryCap)
-	return time.Duration(float64(d) * (0.8 + 0.4*rand.Float64()))
+	return clock.Jitter(d, 0.8, 1.2)
 }
 
 func (n Notify) retryBase() time.Duration {

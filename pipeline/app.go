@@ -18,6 +18,7 @@ import (
 	"go.uber.org/fx/fxevent"
 
 	"groupwatch"
+	"groupwatch/clock"
 	"groupwatch/config"
 	"groupwatch/crawl"
 	"groupwatch/handlers"
@@ -51,6 +52,10 @@ type RunOptions struct {
 	Stdout io.Writer
 	// OnHTTP, when set, is told the HTTP server's address once it listens (tests use :0).
 	OnHTTP func(addr string)
+	// Clock is the time of the store's rows, of delivery retries (when the next attempt is
+	// due) and of the retrier's pause between looks. Default the wall clock; a test about a
+	// long outage moves a clock.Fake instead of waiting.
+	Clock clock.Clock
 }
 
 // ExitBadInput is the exit code of a run or ingest that finished but rejected some lines.
@@ -67,6 +72,9 @@ func NewRunApp(cfg *config.Config, opts RunOptions, logger *slog.Logger) *fx.App
 	}
 	if opts.Instance == "" {
 		opts.Instance = os.Getenv("GROUPWATCH_INSTANCE")
+	}
+	if opts.Clock == nil {
+		opts.Clock = clock.Real{}
 	}
 	opts.namedInstance = opts.Instance != ""
 	if opts.Instance == "" {
@@ -215,9 +223,9 @@ func newDB(lc fx.Lifecycle, b Backends, cfg *config.Config) (*sql.DB, error) {
 	return db, nil
 }
 
-func newStore(lc fx.Lifecycle, db *sql.DB, b Backends, cfg *config.Config) *store.Store {
+func newStore(lc fx.Lifecycle, db *sql.DB, b Backends, cfg *config.Config, run RunOptions) *store.Store {
 	// A send is one attempt, bounded by the message timeout: a claim outlives it.
-	opts := store.Options{DeliveryLease: cfg.Pipeline.MessageTimeout + 30*time.Second}
+	opts := store.Options{DeliveryLease: cfg.Pipeline.MessageTimeout + 30*time.Second, Now: run.Clock.Now}
 	if b.Embedded || cfg.MySQL.MaxConns == 1 {
 		opts.Writers = 1
 	}
@@ -373,6 +381,7 @@ func newRouterDeps(cfg *config.Config, opts RunOptions, logger *slog.Logger, rdb
 		Health:      handlers.Health{RuleID: rules.IDs[config.HealthRuleName], Sinks: cfg.Health.Sinks, Store: s},
 		NotifySinks: notifySinks,
 		Store:       s,
+		Now:         opts.Clock.Now,
 	}
 }
 

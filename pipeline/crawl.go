@@ -9,6 +9,7 @@ import (
 	"github.com/ThreeDotsLabs/watermill/message"
 	"github.com/redis/go-redis/v9"
 
+	"groupwatch/clock"
 	"groupwatch/config"
 	"groupwatch/crawl"
 	"groupwatch/handlers"
@@ -40,7 +41,7 @@ type Crawlers struct {
 // With rdb, request slots are booked in Redis, so that every process crawling with one
 // account keeps to its pace together; without, the pace holds within this process.
 func NewCrawlers(cfg *config.Config, state crawl.State, publisher message.Publisher, rdb *redis.Client, logger *slog.Logger) (*Crawlers, error) {
-	var pacer crawl.Pacer = &crawl.Limiter{Jitter: 0.5, Clock: crawl.RealClock{}}
+	var pacer crawl.Pacer = &crawl.Limiter{Jitter: 0.5, Clock: clock.Real{}}
 	if rdb != nil {
 		prefix := ""
 		if cfg.Topics.Prefix != "" {

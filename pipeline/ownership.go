@@ -6,6 +6,8 @@ import (
 
 	"github.com/ThreeDotsLabs/watermill/message"
 	"github.com/redis/go-redis/v9"
+
+	"groupwatch/clock"
 )
 
 // entryOwnership lets a retry loop know whether the stream entry it retries is still its
@@ -91,7 +93,7 @@ func (o *entryOwnership) waitReleased(ctx context.Context, ref entryRef, interva
 		if o.check(ctx, ref) == notPending {
 			return true
 		}
-		if !sleep(ctx, interval) {
+		if !clock.Sleep(ctx, interval) {
 			return false
 		}
 	}

@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"go.uber.org/fx"
+
+	"groupwatch/clock"
 )
 
 // dueRetrier sends the deliveries of one notifier kind that are due for another attempt
@@ -24,7 +26,7 @@ const retryBatch = 50
 // table says what is due, claims keep two processes from sending one twice. Each notifier
 // kind has a retrier of its own, so 50 Slack retries paced at one a second hold no email
 // retry back.
-func runRetrier(lc fx.Lifecycle, r *Router, logger *slog.Logger) {
+func runRetrier(lc fx.Lifecycle, r *Router, opts RunOptions, logger *slog.Logger) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	retriers := make([]dueRetrier, 0, len(r.Notifiers))
@@ -42,7 +44,7 @@ func runRetrier(lc fx.Lifecycle, r *Router, logger *slog.Logger) {
 		OnStart: func(context.Context) error {
 			go func() {
 				defer close(done)
-				retryEachKind(ctx, retriers, loggers, time.Second)
+				retryEachKind(ctx, opts.Clock, retriers, loggers, time.Second)
 			}()
 			return nil
 		},
@@ -55,17 +57,17 @@ func runRetrier(lc fx.Lifecycle, r *Router, logger *slog.Logger) {
 }
 
 // retryEachKind runs one retry loop per retrier until ctx ends, and waits for them all.
-func retryEachKind(ctx context.Context, retriers []dueRetrier, loggers []*slog.Logger, every time.Duration) {
+func retryEachKind(ctx context.Context, clk clock.Clock, retriers []dueRetrier, loggers []*slog.Logger, every time.Duration) {
 	var wg sync.WaitGroup
 	for i, r := range retriers {
-		wg.Go(func() { retryLoop(ctx, r, loggers[i], every) })
+		wg.Go(func() { retryLoop(ctx, clk, r, loggers[i], every) })
 	}
 	wg.Wait()
 }
 
 // retryLoop takes up a kind's due deliveries, at once again while a full batch was due,
-// else after every.
-func retryLoop(ctx context.Context, r dueRetrier, logger *slog.Logger, every time.Duration) {
+// else after every on clk.
+func retryLoop(ctx context.Context, clk clock.Clock, r dueRetrier, logger *slog.Logger, every time.Duration) {
 	for ctx.Err() == nil {
 		tried, err := r.RetryDue(ctx, retryBatch)
 		if err != nil && ctx.Err() == nil {
@@ -74,10 +76,8 @@ func retryLoop(ctx context.Context, r dueRetrier, logger *slog.Logger, every tim
 		if tried == retryBatch && err == nil {
 			continue // more are due: no pause
 		}
-		select {
-		case <-ctx.Done():
+		if !clk.Sleep(ctx, every) {
 			return
-		case <-time.After(every):
 		}
 	}
 }

@@ -7,6 +7,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"groupwatch/clock"
 )
 
 // slowKind is a notifier kind whose retries take long (50 Slack retries paced at one a
@@ -30,9 +32,10 @@ func (f fastKind) RetryDue(context.Context, int) (int, error) {
 }
 
 // A kind whose retries are slow holds no other kind's due retries back, whatever the order
-// of the kinds.
+// of the kinds: while the slow kind is busy, the other passes once per interval of the
+// (fake) clock.
 func TestSlowKindDelaysNoOtherKindsRetries(t *testing.T) {
-	const every = 10 * time.Millisecond
+	const every = time.Second
 	for _, slowFirst := range []bool{true, false} {
 		name := map[bool]string{true: "slow kind first", false: "slow kind last"}[slowFirst]
 		t.Run(name, func(t *testing.T) {
@@ -42,19 +45,32 @@ func TestSlowKindDelaysNoOtherKindsRetries(t *testing.T) {
 			if !slowFirst {
 				retriers = []dueRetrier{fast, slow}
 			}
+			clk := clock.NewFake(time.Date(2026, 11, 20, 12, 0, 0, 0, time.UTC))
 			discard := slog.New(slog.NewTextHandler(io.Discard, nil))
 			ctx, cancel := context.WithCancel(context.Background())
 			done := make(chan struct{})
-			go func() { defer close(done); retryEachKind(ctx, retriers, []*slog.Logger{discard, discard}, every) }()
+			go func() { defer close(done); retryEachKind(ctx, clk, retriers, []*slog.Logger{discard, discard}, every) }()
 			defer func() { cancel(); <-done }()
 
-			// While the slow kind is busy, the other passes every interval.
-			deadline := time.Now().Add(2 * time.Second)
-			for fast.passes.Load() < 5 {
-				if time.Now().After(deadline) {
-					t.Fatalf("the other kind made %d retry passes in 2s while the slow kind was busy, want 5 (one per %s)", fast.passes.Load(), every)
+			// The fast kind passes once, then sleeps; each interval the clock moves, it
+			// passes again, while the slow kind still holds its first pass.
+			wait, stop := context.WithTimeout(context.Background(), 10*time.Second)
+			defer stop()
+			const intervals = 5
+			for i := range intervals {
+				if !clk.WaitForSleepers(wait, 1) {
+					t.Fatalf("the other kind made %d retry passes and is not waiting for the next: held back by the slow kind", fast.passes.Load())
 				}
-				time.Sleep(every)
+				if got := fast.passes.Load(); got != int32(i+1) {
+					t.Fatalf("after %d intervals the other kind made %d passes, want %d", i, got, i+1)
+				}
+				clk.Advance(every)
+			}
+			if !clk.WaitForSleepers(wait, 1) {
+				t.Fatal("the other kind stopped passing")
+			}
+			if got := fast.passes.Load(); got != intervals+1 {
+				t.Fatalf("after %d intervals the other kind made %d passes, want %d", intervals, got, intervals+1)
 			}
 			close(slow.release)
 		})

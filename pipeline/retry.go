@@ -4,11 +4,11 @@ import (
 	"context"
 	"errors"
 	"log/slog"
-	"math/rand/v2"
 	"time"
 
 	"github.com/ThreeDotsLabs/watermill/message"
 
+	"groupwatch/clock"
 	"groupwatch/handlers"
 )
 
@@ -53,9 +53,9 @@ func (r retry) middleware(h message.HandlerFunc) message.HandlerFunc {
 			if stop, result := r.stopRetrying(ctx, logger, ref, found, err); stop {
 				return nil, result
 			}
-			wait := jitter(delay)
+			wait := clock.Jitter(delay, 0.8, 1.2) // ±20%: consumers do not hit a recovering server at one instant
 			logger.Warn("transient failure, will retry", "error", err.Error(), "attempt", attempt, "wait", wait.String())
-			if !sleep(ctx, wait) {
+			if !clock.Sleep(ctx, wait) {
 				return nil, err
 			}
 			if stop, result := r.stopRetrying(ctx, logger, ref, found, err); stop {
@@ -85,21 +85,4 @@ func (r retry) stopRetrying(ctx context.Context, logger *slog.Logger, ref entryR
 		return true, err
 	}
 	return false, nil
-}
-
-// jitter spreads retries of many consumers over ±20% so they do not hit a recovering
-// server at the same instant.
-func jitter(d time.Duration) time.Duration {
-	return time.Duration(float64(d) * (0.8 + 0.4*rand.Float64()))
-}
-
-func sleep(ctx context.Context, d time.Duration) bool {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return true
-	case <-ctx.Done():
-		return false
-	}
 }

@@ -46,6 +46,8 @@ type RouterDeps struct {
 	// and consumer group (notify.file, notify.console), so a slow kind delays no other.
 	NotifySinks map[string]map[string]handlers.Sink
 	Store       handlers.DeliveryStore
+	// Now is the clock of delivery retries (when the next attempt is due). Default time.Now.
+	Now func() time.Time
 }
 
 // Router is the watermill router running every stage, and what it subscribes to.
@@ -122,7 +124,7 @@ func NewRouter(d RouterDeps) (*Router, error) {
 	sort.Strings(kinds)
 	var notifiers []handlers.Notify
 	for _, kind := range kinds {
-		h := handlers.Notify{Sinks: d.NotifySinks[kind], Store: d.Store, RetryBase: d.Config.Pipeline.DeliveryRetryBase}
+		h := handlers.Notify{Sinks: d.NotifySinks[kind], Store: d.Store, RetryBase: d.Config.Pipeline.DeliveryRetryBase, Now: d.Now}
 		notifiers = append(notifiers, h)
 		stages = append(stages, stage{name: config.StageNotify + "." + kind, topic: topics.Alerts(), consumers: consumers[config.StageNotify], handle: notifyStage(h)})
 	}

@@ -4,6 +4,8 @@ import (
 	"context"
 	"sync"
 	"time"
+
+	"groupwatch/clock"
 )
 
 // Slack takes about one message a second on an incoming webhook, with short bursts.
@@ -56,16 +58,13 @@ func (b *slackBucket) Wait(ctx context.Context) error {
 	return nil
 }
 
-// slackSleep sleeps for d or until ctx is done.
+// slackSleep is the bucket's wait on the wall clock: clock.Sleep, with ctx's error when ctx
+// ended first.
 func slackSleep(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
+	if !clock.Sleep(ctx, d) {
 		return ctx.Err()
 	}
+	return nil
 }
 
 // slackLane is what every Slack sink posting to one webhook shares: the rate limit, and the
