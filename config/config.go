@@ -124,8 +124,8 @@ type Rule struct {
 	// Query in the keyword language: terms, "phrases", OR, NOT or -, parentheses.
 	Query string `yaml:"query"`
 	// Type of rule: instant (default: one alert per matching post) or threshold (at least
-	// Threshold.Count matches within a sliding window).
-	Type string `yaml:"type"`
+	// Threshold.Count matches within a sliding window) or digest (a message per period).
+	Type RuleKind `yaml:"type"`
 	// Sinks this rule's alerts go to, by name.
 	Sinks []string `yaml:"sinks"`
 	// Threshold configures a threshold rule.

@@ -18,14 +18,21 @@ import (
 
 var errEOF = io.EOF
 
-// HealthRuleName is the rule source-health alerts are stored under.
+// HealthRuleName is the rule the pipeline adds itself, which source-health alerts are
+// stored under; no configured rule may take it.
 const HealthRuleName = "source-health"
 
-// Rule types.
+// RuleKind is what a rule does with its matches (a rule's type), and so the kind of the
+// alerts it makes.
+type RuleKind string
+
+// Rule kinds.
 const (
-	RuleInstant   = "instant"
-	RuleThreshold = "threshold"
-	RuleDigest    = "digest"
+	RuleInstant   RuleKind = "instant"   // one alert per matching post
+	RuleThreshold RuleKind = "threshold" // at least a count of matches within a window
+	RuleDigest    RuleKind = "digest"    // one message per period, on a schedule
+	// RuleHealth is the kind of the health rule (HealthRuleName): no configured rule has it.
+	RuleHealth RuleKind = "health"
 )
 
 // Group-by keys of threshold rules.

@@ -260,7 +260,10 @@ func (w *browserWalk) postQuery(ctx context.Context, cursor string) (*Page, erro
 	if err != nil {
 		return nil, err
 	}
-	body, _ := json.Marshal(form.Encode())
+	body, err := json.Marshal(form.Encode()) // a JSON string is a JavaScript string literal
+	if err != nil {
+		return nil, err
+	}
 	script := `fetch("/api/graphql/", {method: "POST", credentials: "include", headers: {"Content-Type": "application/x-www-form-urlencoded"}, body: ` + string(body) + `}).catch(() => {}); null`
 	if err := w.run(ctx, chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
 		_, err := chromedp.Evaluate[any](script)(ctx, t)

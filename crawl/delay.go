@@ -3,6 +3,7 @@ package crawl
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strconv"
 	"time"
@@ -41,18 +42,25 @@ func (q DelayQueue) Due(ctx context.Context, now time.Time, limit int64) ([]Job,
 		return nil, fmt.Errorf("cannot read put-off jobs: %w", err)
 	}
 	var jobs []Job
+	var unreadable []error
 	for _, m := range members {
 		n, err := q.Redis.ZRem(ctx, q.key(), m).Result()
 		if err != nil {
 			return jobs, fmt.Errorf("cannot take a put-off job: %w", err)
 		}
+		if n == 0 {
+			continue // another scheduler took it
+		}
 		var job Job
-		if n == 0 || json.Unmarshal([]byte(m), &job) != nil {
+		if err := json.Unmarshal([]byte(m), &job); err != nil {
+			// Dropped, not put back: no retry makes it readable. The source's next tick
+			// crawls it again.
+			unreadable = append(unreadable, fmt.Errorf("dropped an unreadable put-off job %.80q: %w", m, err))
 			continue
 		}
 		jobs = append(jobs, job)
 	}
-	return jobs, nil
+	return jobs, errors.Join(unreadable...)
 }
 
 // Len is how many jobs are put off.

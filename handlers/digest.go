@@ -7,6 +7,8 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	"groupwatch/config"
 )
 
 // DigestMatch is one match a digest collects.
@@ -81,7 +83,7 @@ func BuildDigest(rule string, sinks []string, from, to time.Time, loc *time.Loca
 		b.WriteByte('\n')
 	}
 	a := Alert{
-		V: Version, Rule: rule, Kind: "digest", Sinks: sinks, Text: strings.TrimRight(b.String(), "\n"),
+		V: Version, Rule: rule, Kind: config.RuleDigest, Sinks: sinks, Text: strings.TrimRight(b.String(), "\n"),
 		Summary: fmt.Sprintf("%d matches in %d posts from %d sources", len(matches), len(posts), len(sources)),
 		Trend:   trend(times, from, to, trendBuckets), ReceivedAt: to,
 	}

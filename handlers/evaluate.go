@@ -6,12 +6,14 @@ import (
 	"encoding/hex"
 	"fmt"
 	"time"
+
+	"groupwatch/config"
 )
 
 // RuleInfo is what evaluate needs to know of a rule.
 type RuleInfo struct {
 	ID    int64
-	Kind  string
+	Kind  config.RuleKind
 	Sinks []string
 	// ExactVariants is set for a rule that matches Chinese characters only as written
 	// (variants: exact); its alerts say so, so that sinks highlight only what matched.
@@ -25,7 +27,7 @@ type AlertRecord struct {
 	DedupKey string
 	RuleID   int64
 	PostID   int64
-	Kind     string
+	Kind     config.RuleKind
 	Terms    []string
 	// Suppressed says why the alert is stored but not sent (a silence); empty to send.
 	Suppressed string
@@ -95,10 +97,10 @@ func (e Evaluate) Handle(ctx context.Context, in MatchedPost) ([]Alert, error) {
 			// to alert for, and nothing a retry would change.
 			continue
 		}
-		if rule.Kind == "digest" {
+		if rule.Kind == config.RuleDigest {
 			continue // its matches are stored; the digest goes out on its schedule
 		}
-		if rule.Kind == "threshold" {
+		if rule.Kind == config.RuleThreshold {
 			alerts, err := e.evaluateThreshold(ctx, in, m, rule)
 			if err != nil {
 				return nil, err
@@ -106,7 +108,7 @@ func (e Evaluate) Handle(ctx context.Context, in MatchedPost) ([]Alert, error) {
 			out = append(out, alerts...)
 			continue
 		}
-		key := DedupKey(rule.Kind, m.Rule, in.Source, in.ExternalID)
+		key := DedupKey(string(rule.Kind), m.Rule, in.Source, in.ExternalID)
 		suppressed, err := e.silence(ctx, m.Rule, in.Source)
 		if err != nil {
 			return nil, err

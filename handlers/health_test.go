@@ -5,6 +5,8 @@ import (
 	"errors"
 	"testing"
 	"time"
+
+	"groupwatch/config"
 )
 
 func TestHealthAlertsOncePerSourceVerdictAndHour(t *testing.T) {
@@ -13,7 +15,7 @@ func TestHealthAlertsOncePerSourceVerdictAndHour(t *testing.T) {
 	until := at.Add(6 * time.Hour)
 	ev := HealthEvent{V: Version, Source: "fb:g", Account: "main", Verdict: "blocked", State: "paused", PausedUntil: &until, Detail: "every source of account main paused", At: at}
 	out, err := h.Handle(context.Background(), ev)
-	if err != nil || len(out) != 1 || out[0].Rule != HealthRule || out[0].Sinks[0] != "team" ||
+	if err != nil || len(out) != 1 || out[0].Rule != config.HealthRuleName || out[0].Sinks[0] != "team" ||
 		out[0].Summary != "source fb:g: blocked, paused until 2026-11-27T16:05:00Z" {
 		t.Fatalf("alert %+v %v", out, err)
 	}

@@ -11,6 +11,8 @@ import (
 	"time"
 	"unicode"
 	"unicode/utf8"
+
+	"groupwatch/config"
 )
 
 // Version is the payload version every message carries in its "v" field. A message with
@@ -180,22 +182,22 @@ type MatchedPost struct {
 
 // Alert is a stored alert on its way to the sinks, on the alerts topic.
 type Alert struct {
-	V          int        `json:"v"`
-	AlertID    int64      `json:"alert_id"`
-	DedupKey   string     `json:"dedup_key"`
-	Rule       string     `json:"rule"`
-	Kind       string     `json:"kind"`
-	Sinks      []string   `json:"sinks"`
-	PostID     int64      `json:"post_id"`
-	Source     string     `json:"source"`
-	ExternalID string     `json:"external_id"`
-	Author     string     `json:"author,omitempty"`
-	URL        string     `json:"url,omitempty"`
-	Text       string     `json:"text"`
-	Terms      []string   `json:"terms"`
-	PostedAt   *time.Time `json:"posted_at,omitempty"`
-	ReceivedAt time.Time  `json:"received_at"`
-	CreatedAt  time.Time  `json:"created_at"`
+	V          int             `json:"v"`
+	AlertID    int64           `json:"alert_id"`
+	DedupKey   string          `json:"dedup_key"`
+	Rule       string          `json:"rule"`
+	Kind       config.RuleKind `json:"kind"`
+	Sinks      []string        `json:"sinks"`
+	PostID     int64           `json:"post_id"`
+	Source     string          `json:"source"`
+	ExternalID string          `json:"external_id"`
+	Author     string          `json:"author,omitempty"`
+	URL        string          `json:"url,omitempty"`
+	Text       string          `json:"text"`
+	Terms      []string        `json:"terms"`
+	PostedAt   *time.Time      `json:"posted_at,omitempty"`
+	ReceivedAt time.Time       `json:"received_at"`
+	CreatedAt  time.Time       `json:"created_at"`
 	// GroupKey and Summary say what a threshold alert counted ("12 matches in 1h0m0s for
 	// source fb:x (threshold 10)"); empty for instant alerts.
 	GroupKey string `json:"group_key,omitempty"`

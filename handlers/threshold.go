@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"math"
 	"time"
+
+	"groupwatch/config"
 )
 
 // ThresholdSpec is a threshold rule's settings (config.Threshold, defaults applied).
@@ -68,7 +70,7 @@ func (e Evaluate) evaluateThreshold(ctx context.Context, in MatchedPost, m RuleM
 		if err != nil {
 			return nil, fmt.Errorf("cannot read state of rule %q, key %q: %w", m.Rule, key, err)
 		}
-		dedup := DedupKey("threshold", m.Rule, key, in.Source+"/"+in.ExternalID)
+		dedup := DedupKey(string(config.RuleThreshold), m.Rule, key, in.Source+"/"+in.ExternalID)
 		if st.LastDedupKey != dedup {
 			if now.Before(st.NextAllowed) {
 				continue

@@ -97,13 +97,13 @@ func (w *Digests) send(ctx context.Context, r config.Rule, now time.Time) error 
 		if r.ExactVariants() {
 			a.Variants = handlers.VariantsExact
 		}
-		a.DedupKey = handlers.DedupKey("digest", r.Name, "", to.UTC().Format(time.RFC3339))
+		a.DedupKey = handlers.DedupKey(string(config.RuleDigest), r.Name, "", to.UTC().Format(time.RFC3339))
 		suppressed, err := w.store.Silence(ctx, r.Name, "", to)
 		if err != nil {
 			return err
 		}
 		stored, err := w.store.CreateAlert(ctx, handlers.AlertRecord{DedupKey: a.DedupKey, RuleID: id, PostID: a.PostID,
-			Kind: "digest", Terms: a.Terms, Suppressed: suppressed, Summary: a.Summary})
+			Kind: config.RuleDigest, Terms: a.Terms, Suppressed: suppressed, Summary: a.Summary})
 		if err != nil {
 			return err
 		}

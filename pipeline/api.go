@@ -119,8 +119,16 @@ func asLines(contentType string, body []byte) ([]byte, error) {
 	return out.Bytes(), nil
 }
 
+// writeJSON answers v as JSON. v is encoded before the status is sent, so a value that
+// cannot be encoded is a 500, not a 200 with half a body; a failed write (the client went
+// away) leaves nothing to answer to.
 func writeJSON(w http.ResponseWriter, status int, v any) {
+	body, err := json.Marshal(v)
+	if err != nil {
+		http.Error(w, `{"error":"cannot encode the answer"}`, http.StatusInternalServerError)
+		return
+	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(v)
+	w.Write(append(body, '\n'))
 }

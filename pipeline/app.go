@@ -259,7 +259,7 @@ func newRules(cfg *config.Config, s *store.Store) (Rules, error) {
 	}
 	synced := cfg.Rules
 	if len(cfg.Health.Sinks) > 0 {
-		synced = append(append([]config.Rule(nil), cfg.Rules...), config.Rule{Name: config.HealthRuleName, Type: "health"})
+		synced = append(append([]config.Rule(nil), cfg.Rules...), config.Rule{Name: config.HealthRuleName, Type: config.RuleHealth})
 	}
 	ids, err := s.SyncRules(context.Background(), synced)
 	if err != nil {

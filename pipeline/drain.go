@@ -1,15 +1,15 @@
 package pipeline
 
 import (
-	"cmp"
 	"context"
 	"errors"
 	"fmt"
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/redis/go-redis/v9"
+
+	"groupwatch/clock"
 )
 
 // CaughtUp says whether every subscription's consumer group has read its whole stream and
@@ -85,23 +85,6 @@ func isNoStream(err error) bool {
 	return err != nil && (strings.Contains(err.Error(), "no such key") || strings.Contains(err.Error(), "ERR no such"))
 }
 
-// compareIDs orders two stream ids ("ms-seq").
-func compareIDs(a, b string) int {
-	am, as := splitID(a)
-	bm, bs := splitID(b)
-	if am != bm {
-		return cmp.Compare(am, bm)
-	}
-	return cmp.Compare(as, bs)
-}
-
-func splitID(id string) (uint64, uint64) {
-	ms, seq, _ := strings.Cut(id, "-")
-	m, _ := strconv.ParseUint(ms, 10, 64)
-	s, _ := strconv.ParseUint(seq, 10, 64)
-	return m, s
-}
-
 // Check is one more condition of being drained, such as "no delivery waits for a retry".
 type Check func(ctx context.Context) (ok bool, why string, err error)
 
@@ -138,10 +121,8 @@ func WaitDrained(ctx context.Context, rdb *redis.Client, subs []Subscription, in
 				lastReport = time.Now()
 			}
 		}
-		select {
-		case <-ctx.Done():
+		if !clock.Sleep(ctx, interval) {
 			return ctx.Err()
-		case <-time.After(interval):
 		}
 	}
 }

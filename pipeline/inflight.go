@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/ThreeDotsLabs/watermill/message"
+
+	"groupwatch/clock"
 )
 
 // inflight counts the messages being handled. watermill's Router.Close can return while
@@ -58,10 +60,8 @@ func (f *inflight) wait(ctx context.Context) error {
 		if n == 0 {
 			return nil
 		}
-		select {
-		case <-ctx.Done():
+		if !clock.Sleep(ctx, 5*time.Millisecond) {
 			return ctx.Err()
-		case <-time.After(5 * time.Millisecond):
 		}
 	}
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strconv"
 	"strings"
 	"time"
 
@@ -41,12 +40,8 @@ func StreamID(v string, now time.Time) (string, error) {
 	case v == "-" || v == "+":
 		return v, nil
 	}
-	if ms, seq, ok := strings.Cut(v, "-"); ok {
-		if _, err := strconv.ParseUint(ms, 10, 64); err == nil {
-			if _, err := strconv.ParseUint(seq, 10, 64); err == nil {
-				return v, nil
-			}
-		}
+	if _, ok := parseStreamID(v); ok && strings.Contains(v, "-") {
+		return v, nil
 	}
 	if t, err := time.Parse(time.RFC3339, v); err == nil {
 		if t.Before(time.Unix(0, 0)) {
@@ -227,14 +222,12 @@ func beforeID(id string) string {
 	if id == "-" {
 		return "0"
 	}
-	ms, seq, _ := strings.Cut(id, "-")
-	m, _ := strconv.ParseUint(ms, 10, 64)
-	s, _ := strconv.ParseUint(seq, 10, 64)
+	sid, _ := parseStreamID(id)
 	switch {
-	case s > 0:
-		return fmt.Sprintf("%d-%d", m, s-1)
-	case m > 0:
-		return fmt.Sprintf("%d-%d", m-1, uint64(1<<63-1))
+	case sid.seq > 0:
+		return fmt.Sprintf("%d-%d", sid.ms, sid.seq-1)
+	case sid.ms > 0:
+		return fmt.Sprintf("%d-%d", sid.ms-1, uint64(1<<63-1))
 	}
 	return "0"
 }

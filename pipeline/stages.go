@@ -1,6 +1,7 @@
 package pipeline
 
 import (
+	"context"
 	"fmt"
 
 	"github.com/ThreeDotsLabs/watermill/message"
@@ -8,86 +9,66 @@ import (
 	"groupwatch/handlers"
 )
 
-// The adapters below put a plain-value handler on a topic: decode the payload, call the
-// handler, publish what it made. Publishing happens inside the handler function rather than
-// by the router, so that a failed publish is retried with backoff like any transient error,
-// before the message is acked.
-
-func normalizeStage(h handlers.Normalize, pub message.Publisher, out string) message.NoPublishHandlerFunc {
+// step puts a plain-value handler on a topic: decode the payload as In, call handle, publish
+// what it made to out. Publishing happens inside the handler function rather than by the
+// router, so that a failed publish is retried with backoff like any transient error, before
+// the message is acked. A stage that publishes nothing (notify) has no out.
+func step[In, Out any](pub message.Publisher, out string, handle func(ctx context.Context, msg *message.Message, in In) ([]Out, error)) message.NoPublishHandlerFunc {
 	return func(msg *message.Message) error {
-		var in handlers.RawPost
+		var in In
 		if err := decode(msg, &in); err != nil {
 			return err
 		}
-		post, err := h.Handle(msg.Context(), msg.UUID, in)
-		if err != nil || post == nil {
+		made, err := handle(msg.Context(), msg, in)
+		if err != nil {
 			return err
 		}
-		return publish(pub, out, msg, post)
+		return publish(pub, out, msg, made...)
 	}
+}
+
+func normalizeStage(h handlers.Normalize, pub message.Publisher, out string) message.NoPublishHandlerFunc {
+	return step(pub, out, func(ctx context.Context, msg *message.Message, in handlers.RawPost) ([]*handlers.NormalizedPost, error) {
+		post, err := h.Handle(ctx, msg.UUID, in)
+		return orNone(post), err // nil: a repeated post stops here
+	})
 }
 
 func matchStage(h handlers.Match, pub message.Publisher, out string) message.NoPublishHandlerFunc {
-	return func(msg *message.Message) error {
-		var in handlers.NormalizedPost
-		if err := decode(msg, &in); err != nil {
-			return err
-		}
-		matched, err := h.Handle(msg.Context(), in)
-		if err != nil || matched == nil {
-			return err
-		}
-		return publish(pub, out, msg, matched)
-	}
+	return step(pub, out, func(ctx context.Context, _ *message.Message, in handlers.NormalizedPost) ([]*handlers.MatchedPost, error) {
+		matched, err := h.Handle(ctx, in)
+		return orNone(matched), err // nil: no rule matched
+	})
 }
 
 func evaluateStage(h handlers.Evaluate, pub message.Publisher, out string) message.NoPublishHandlerFunc {
-	return func(msg *message.Message) error {
-		var in handlers.MatchedPost
-		if err := decode(msg, &in); err != nil {
-			return err
-		}
-		alerts, err := h.Handle(msg.Context(), in)
-		if err != nil {
-			return err
-		}
-		return publishAlerts(pub, out, msg, alerts)
-	}
+	return step(pub, out, func(ctx context.Context, _ *message.Message, in handlers.MatchedPost) ([]handlers.Alert, error) {
+		return h.Handle(ctx, in)
+	})
 }
 
 func healthStage(h handlers.Health, pub message.Publisher, out string) message.NoPublishHandlerFunc {
-	return func(msg *message.Message) error {
-		var in handlers.HealthEvent
-		if err := decode(msg, &in); err != nil {
-			return err
-		}
-		alerts, err := h.Handle(msg.Context(), in)
-		if err != nil {
-			return err
-		}
-		return publishAlerts(pub, out, msg, alerts)
-	}
+	return step(pub, out, func(ctx context.Context, _ *message.Message, in handlers.HealthEvent) ([]handlers.Alert, error) {
+		return h.Handle(ctx, in)
+	})
 }
 
 func notifyStage(h handlers.Notify) message.NoPublishHandlerFunc {
-	return func(msg *message.Message) error {
-		var in handlers.Alert
-		if err := decode(msg, &in); err != nil {
-			return err
-		}
-		return h.Handle(msg.Context(), in)
-	}
+	return step(nil, "", func(ctx context.Context, _ *message.Message, in handlers.Alert) ([]struct{}, error) {
+		return nil, h.Handle(ctx, in)
+	})
 }
 
-func publishAlerts(pub message.Publisher, topic string, parent *message.Message, alerts []handlers.Alert) error {
-	payloads := make([]any, len(alerts))
-	for i := range alerts {
-		payloads[i] = alerts[i]
+// orNone is the one payload p, or none when p is nil.
+func orNone[T any](p *T) []*T {
+	if p == nil {
+		return nil
 	}
-	return publish(pub, topic, parent, payloads...)
+	return []*T{p}
 }
 
-func publish(pub message.Publisher, topic string, parent *message.Message, payloads ...any) error {
+// publish sends payloads to topic in one call, each carrying parent's metadata.
+func publish[T any](pub message.Publisher, topic string, parent *message.Message, payloads ...T) error {
 	if len(payloads) == 0 {
 		return nil
 	}

@@ -4,8 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -230,12 +228,11 @@ func countAfter(ctx context.Context, rdb *redis.Client, topic, id string) (n int
 
 // idTime is when a stream entry was added: the milliseconds part of its id.
 func idTime(id string) *time.Time {
-	ms, _, _ := strings.Cut(id, "-")
-	v, err := strconv.ParseInt(ms, 10, 64)
-	if err != nil {
+	sid, ok := parseStreamID(id)
+	if !ok {
 		return nil
 	}
-	t := time.UnixMilli(v).UTC()
+	t := sid.added()
 	return &t
 }
 

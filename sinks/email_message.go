@@ -12,6 +12,7 @@ import (
 
 	gomail "github.com/wneessen/go-mail"
 
+	"groupwatch/config"
 	"groupwatch/handlers"
 )
 
@@ -28,13 +29,6 @@ const (
 const (
 	emailChartWidth  = 1120
 	emailChartHeight = 360
-)
-
-// Kinds of alert (handlers.Alert.Kind) the mail tells apart.
-const (
-	kindInstant   = "instant"
-	kindThreshold = "threshold"
-	kindDigest    = "digest"
 )
 
 const (
@@ -83,7 +77,7 @@ func (s *Email) alertMessage(a handlers.Alert, now time.Time) (*gomail.Msg, erro
 	msg.SetMessageIDWithValue(s.messageID(a))
 	msg.SetGenHeader(HeaderDedupKey, a.DedupKey)
 	msg.SetGenHeader(HeaderRule, a.Rule)
-	if a.Kind == kindDigest && s.opts.ListUnsubscribe != "" {
+	if a.Kind == config.RuleDigest && s.opts.ListUnsubscribe != "" {
 		if strings.HasPrefix(s.opts.ListUnsubscribe, "https:") {
 			if err := msg.SetListUnsubscribeOneClick(s.opts.ListUnsubscribe); err != nil {
 				return nil, err
@@ -161,7 +155,7 @@ func (s *Email) domain() string {
 func (s *Email) alertView(a handlers.Alert) emailView {
 	text, cut := truncateRunes(a.Text, bodyTextMax)
 	v := emailView{
-		Rule: a.Rule, Kind: a.Kind, KindLabel: kindLabel(a.Kind),
+		Rule: a.Rule, Kind: string(a.Kind), KindLabel: kindLabel(a.Kind),
 		Source: a.Source, Author: a.Author, URL: postURL(a.URL),
 		Terms: a.Terms, Text: highlightTerms(text, a.Terms, a.Variants != handlers.VariantsExact), PlainText: text, Truncated: cut,
 		AlertID: a.AlertID,
@@ -181,7 +175,7 @@ func (s *Email) alertView(a handlers.Alert) emailView {
 	if !at.IsZero() {
 		v.TimeLabel, v.Time = label, at.In(s.opts.Location).Format("Mon 2 Jan 2006, 15:04 MST")
 	}
-	if a.Kind == kindDigest {
+	if a.Kind == config.RuleDigest {
 		v.Unsubscribe = s.opts.ListUnsubscribe
 	}
 	return v
@@ -216,16 +210,16 @@ func postURL(raw string) string {
 	return raw
 }
 
-func kindLabel(kind string) string {
+func kindLabel(kind config.RuleKind) string {
 	switch kind {
-	case kindInstant, "":
+	case config.RuleInstant, "":
 		return "New matching post"
-	case kindThreshold:
+	case config.RuleThreshold:
 		return "Threshold reached"
-	case kindDigest:
+	case config.RuleDigest:
 		return "Digest"
 	}
-	return kind
+	return string(kind)
 }
 
 func intervalName(d time.Duration) string {

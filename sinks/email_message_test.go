@@ -30,7 +30,7 @@ func checkAlertHeaders(t *testing.T, h mail.Header, a handlers.Alert) {
 	}
 	want := "[groupwatch] iphone-deals: 出售 二手 iPhone 15 Pro，九成新 <b>不議價</b> 面交 旺角"
 	if a.Kind != "instant" {
-		want = "[groupwatch] iphone-deals " + a.Kind + " (266 matches): 出售 二手 iPhone 15 Pro，九成新 <b>不議價</b> 面交 旺角"
+		want = "[groupwatch] iphone-deals " + string(a.Kind) + " (266 matches): 出售 二手 iPhone 15 Pro，九成新 <b>不議價</b> 面交 旺角"
 	}
 	if subject != want {
 		t.Errorf("subject\n got %q\nwant %q", subject, want)

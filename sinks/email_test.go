@@ -29,10 +29,10 @@ const (
 
 // emailAlert is an alert of kind with a post that needs escaping, two matched terms and, for
 // threshold and digest, a day of hourly counts.
-func emailAlert(kind string) handlers.Alert {
+func emailAlert(kind config.RuleKind) handlers.Alert {
 	a := testAlert(42)
 	a.Kind = kind
-	a.DedupKey = handlers.DedupKey(kind, a.Rule, a.Source, a.ExternalID)
+	a.DedupKey = handlers.DedupKey(string(kind), a.Rule, a.Source, a.ExternalID)
 	a.Text = "出售 二手 iPhone 15 Pro，九成新 <b>不議價</b>\n面交 旺角"
 	a.URL = "https://www.facebook.com/groups/g/posts/1001/?a=1&b=2"
 	if kind != "instant" {
@@ -67,8 +67,8 @@ func newTestEmail(t *testing.T, cfg config.Sink, srv *testSMTP, opts EmailOption
 func tlsTrusting(srv *testSMTP) *tls.Config { return &tls.Config{RootCAs: srv.Roots} }
 
 func TestEmailSendsAlertOverSTARTTLSWithAuth(t *testing.T) {
-	for _, kind := range []string{"instant", "threshold", "digest"} {
-		t.Run(kind, func(t *testing.T) {
+	for _, kind := range []config.RuleKind{config.RuleInstant, config.RuleThreshold, config.RuleDigest} {
+		t.Run(string(kind), func(t *testing.T) {
 			srv := startTestSMTP(t, testSMTPOptions{STARTTLS: true, Users: map[string]string{testUser: testPassword}})
 			e := newTestEmail(t, emailConfig(srv, EmailSTARTTLS), srv,
 				EmailOptions{ListUnsubscribe: "https://groupwatch.example.com/unsubscribe?rule=iphone-deals"})

@@ -33,7 +33,7 @@ func encodeLine(a handlers.Alert) ([]byte, error) {
 		AlertID:    a.AlertID,
 		DedupKey:   a.DedupKey,
 		Rule:       a.Rule,
-		Kind:       a.Kind,
+		Kind:       string(a.Kind),
 		GroupKey:   a.GroupKey,
 		Summary:    a.Summary,
 		Source:     a.Source,

@@ -7,6 +7,7 @@ import (
 	"time"
 	"unicode"
 
+	"groupwatch/config"
 	"groupwatch/handlers"
 )
 
@@ -212,8 +213,8 @@ func slackPostLink(raw string) *slackBlock {
 
 func slackFooter(a handlers.Alert) slackBlock {
 	parts := []string{fmt.Sprintf("Alert %d", a.AlertID)}
-	if a.Kind != "" && a.Kind != "instant" {
-		parts = append(parts, escapeMrkdwn(a.Kind))
+	if a.Kind != "" && a.Kind != config.RuleInstant {
+		parts = append(parts, escapeMrkdwn(string(a.Kind)))
 	}
 	parts = append(parts, "dedup `"+truncateMrkdwn(a.DedupKey, 500)+"`")
 	return slackBlock{Type: "context", Elements: []slackText{slackMrkdwn(strings.Join(parts, " · "))}}

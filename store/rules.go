@@ -19,7 +19,7 @@ func (s *Store) SyncRules(ctx context.Context, rules []config.Rule) (map[string]
 		configured := map[string]bool{}
 		for _, r := range rules {
 			configured[r.Name] = true
-			if err := q.UpsertRule(ctx, queries.UpsertRuleParams{Name: r.Name, Query: r.Query, Kind: r.Type, UpdatedAt: now}); err != nil {
+			if err := q.UpsertRule(ctx, queries.UpsertRuleParams{Name: r.Name, Query: r.Query, Kind: string(r.Type), UpdatedAt: now}); err != nil {
 				return fmt.Errorf("cannot sync rule %q: %w", r.Name, err)
 			}
 		}
@@ -48,7 +48,7 @@ func (s *Store) SyncRules(ctx context.Context, rules []config.Rule) (map[string]
 
 // EnsureRule inserts or updates one rule (leaving the others as they are) and returns its id.
 func (s *Store) EnsureRule(ctx context.Context, r config.Rule) (int64, error) {
-	if err := s.q.UpsertRule(ctx, queries.UpsertRuleParams{Name: r.Name, Query: r.Query, Kind: r.Type, UpdatedAt: s.now().UTC()}); err != nil {
+	if err := s.q.UpsertRule(ctx, queries.UpsertRuleParams{Name: r.Name, Query: r.Query, Kind: string(r.Type), UpdatedAt: s.now().UTC()}); err != nil {
 		return 0, fmt.Errorf("cannot sync rule %q: %w", r.Name, err)
 	}
 	rows, err := s.q.ListRules(ctx)

@@ -87,7 +87,7 @@ func (s *Store) SaveMatch(ctx context.Context, ruleID, postID int64, terms []str
 // CreateAlert stores the alert unless its dedup key is taken and returns the row behind it.
 func (s *Store) CreateAlert(ctx context.Context, a handlers.AlertRecord) (handlers.StoredAlert, error) {
 	_, err := s.q.InsertAlert(ctx, queries.InsertAlertParams{
-		DedupKey: a.DedupKey, RuleID: a.RuleID, PostID: a.PostID, Kind: a.Kind,
+		DedupKey: a.DedupKey, RuleID: a.RuleID, PostID: a.PostID, Kind: string(a.Kind),
 		Terms: termsJSON(a.Terms), Suppressed: truncate(a.Suppressed, 512), Summary: truncate(a.Summary, 512), Backfill: boolInt(a.Backfill), CreatedAt: s.now().UTC(),
 	})
 	if err != nil {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"testing"
 
+	"groupwatch/config"
 	"groupwatch/handlers"
 )
 
@@ -14,8 +15,8 @@ import (
 func AlertStore(t *testing.T, newStore func(t *testing.T) handlers.AlertStore) {
 	ctx := context.Background()
 	rec := func(key, suppressed string) handlers.AlertRecord {
-		return handlers.AlertRecord{DedupKey: handlers.DedupKey("instant", "r", "", key), RuleID: 1, PostID: 1,
-			Kind: "instant", Terms: []string{"acme"}, Suppressed: suppressed, Summary: "s " + key}
+		return handlers.AlertRecord{DedupKey: handlers.DedupKey(string(config.RuleInstant), "r", "", key), RuleID: 1, PostID: 1,
+			Kind: config.RuleInstant, Terms: []string{"acme"}, Suppressed: suppressed, Summary: "s " + key}
 	}
 	t.Run("dedup key", func(t *testing.T) {
 		s := newStore(t)

@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"groupwatch/config"
 	"groupwatch/handlers"
 )
 
@@ -19,7 +20,7 @@ const DeliveryLease = 2 * time.Minute
 func DeliveryStore(t *testing.T, newStore func(t *testing.T, clock *Clock) handlers.DeliveryStore) {
 	ctx := context.Background()
 	alert := func(id int64) handlers.Alert {
-		return handlers.Alert{V: handlers.Version, AlertID: id, Rule: "r", Kind: "instant", Source: "fb:g", ExternalID: "1", Text: "acme"}
+		return handlers.Alert{V: handlers.Version, AlertID: id, Rule: "r", Kind: config.RuleInstant, Source: "fb:g", ExternalID: "1", Text: "acme"}
 	}
 	claim := func(t *testing.T, s handlers.DeliveryStore, id int64, sink string, wantAttempts int, wantOK bool) {
 		t.Helper()
