@@ -53,8 +53,10 @@ func Start() (*Servers, error) {
 		mr.Close()
 		return nil, fmt.Errorf("cannot listen for in-process MySQL: %w", err)
 	}
-	srv, err := server.NewServer(server.Config{Protocol: "tcp", Address: ln.Addr().String(), Listener: ln},
-		engine, sql.NewContext, memory.NewSessionBuilder(provider), nil)
+	// Every client's statements run one at a time (serial.go): the in-memory database loses
+	// writes made by two connections at once, and two processes sharing it need one each.
+	srv, err := server.NewServerWithHandler(server.Config{Protocol: "tcp", Address: ln.Addr().String(), Listener: ln},
+		engine, sql.NewContext, memory.NewSessionBuilder(provider), nil, serialise)
 	if err != nil {
 		ln.Close()
 		mr.Close()

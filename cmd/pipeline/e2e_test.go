@@ -204,8 +204,8 @@ func serverEnv(t *testing.T) (testenv.Env, []string) {
 		"GROUPWATCH_MYSQL_DSN=" + env.MySQLDSN,
 	}
 	if env.Embedded {
-		// go-mysql-server loses writes made over concurrent connections (see testenv);
-		// baseEnv drops the variable testenv set, so the binary is told here.
+		// The stand-in runs one statement at a time (see testenv): more connections only
+		// wait. baseEnv drops the variable testenv set, so the binary is told here.
 		vars = append(vars, config.EnvMySQLMaxConns+"=1")
 	}
 	t.Logf("binary against %s", env)

@@ -74,8 +74,8 @@ func Standin(tb testing.TB) Env {
 			tb.Logf("stopping the stand-ins: %v", err)
 		}
 	})
-	// go-mysql-server loses writes made over concurrent connections: a pipeline a test
-	// points at it must keep to one.
+	// The stand-in runs one statement (or transaction) at a time whatever the connections
+	// (standin/serial.go): a pipeline a test points at it keeps to one, as more only wait.
 	if s, ok := tb.(interface{ Setenv(string, string) }); ok {
 		s.Setenv("GROUPWATCH_MYSQL_MAX_CONNS", "1")
 	}
