@@ -1,6 +1,7 @@
-// Package handlers holds the pipeline's stages as plain functions over plain values: normalize,
-// match, evaluate and notify. They know nothing of Redis, watermill or fx; package pipeline
-// wires them to topics.
+// Package handlers holds the pipeline's stages as plain functions over plain values
+// (normalize, match, evaluate, health and notify, and the digest a leader job builds), the
+// messages between them, and the store interfaces they write through. They know nothing of
+// Redis, watermill or fx; package pipeline wires them to topics.
 package handlers
 
 import (
