@@ -53,7 +53,8 @@ type Fetcher struct {
 	Interval time.Duration
 	// MaxAttempts per page on 5xx, 429 and network errors. Default 5.
 	MaxAttempts int
-	// Backoff is the first wait after a failure; it doubles, with jitter, up to 2 minutes.
+	// Backoff is the first wait after a failure; it doubles up to 2 minutes. The jitter comes
+	// from the Limiter, whose pace each attempt waits for too.
 	Backoff time.Duration
 	// Clock defaults to the wall clock.
 	Clock clock.Clock
