@@ -72,6 +72,9 @@ type Page struct {
 	// Note says what the parser noticed and could not act on, for the run's record (e.g.
 	// "the page declares no pagination query: stopped after the first page").
 	Note string `json:"note,omitempty"`
+	// CutShort: the answer broke off inside its JSON (a GraphQL answer cut mid-line), so
+	// what followed the break, often the cursor, was never read; asking again may get it whole.
+	CutShort bool `json:"cut_short,omitempty"`
 }
 
 // The markups a page is read as (Page.Markup).
