@@ -123,13 +123,11 @@ var ErrRunHeldElsewhere = errors.New("crawl run held by another consumer")
 // Run crawls from the first page (or where an interrupted run of the same job stopped),
 // publishing new posts page by page, until it meets StopAfterSeen consecutive stored posts,
 // the last page or MaxPages.
-func (r *Runner) Run(ctx context.Context, job Job) (Result, error) {
+func (r *Runner) Run(ctx context.Context, job Job) (res Result, err error) {
 	clock := r.clock()
 	src := r.Source
-	var res Result
 	var st SourceState
 	if r.State != nil {
-		var err error
 		if st, err = r.State.Source(ctx, src.Name); err != nil {
 			return res, err
 		}
@@ -151,6 +149,15 @@ func (r *Runner) Run(ctx context.Context, job Job) (Result, error) {
 			return res, ErrRunHeldElsewhere
 		}
 		progress = p
+	}
+	saved := progress // the position stored last, where a retry resumes
+	finished := false
+	if r.State != nil && !r.DryRun {
+		defer func() {
+			if err != nil && !finished && !errors.Is(err, ErrPaced) {
+				err = r.releaseRun(ctx, job, saved, err)
+			}
+		}()
 	}
 	res.Pages, res.New, res.Seen = progress.Pages, progress.New, progress.Seen
 	consecutiveSeen := 0
@@ -237,15 +244,18 @@ func (r *Runner) Run(ctx context.Context, job Job) (Result, error) {
 			break
 		}
 		if r.State != nil && !r.DryRun {
-			if err := r.State.SaveProgress(ctx, job.ID, Progress{Cursor: Position(parsed), Pages: res.Pages, New: res.New, Seen: res.Seen}, runLease); err != nil {
+			p := Progress{Cursor: Position(parsed), Pages: res.Pages, New: res.New, Seen: res.Seen}
+			if err := r.State.SaveProgress(ctx, job.ID, p, runLease); err != nil {
 				return res, err
 			}
+			saved = p
 		}
 	}
 	if r.State != nil && !r.DryRun {
 		if err := r.State.FinishRun(ctx, job.ID, res); err != nil {
 			return res, err
 		}
+		finished = true
 		if err := r.State.RecordCrawl(ctx, src.Name, res.Verdict, newest); err != nil {
 			return res, err
 		}
@@ -256,6 +266,16 @@ func (r *Runner) Run(ctx context.Context, job Job) (Result, error) {
 		}
 	}
 	return res, nil
+}
+
+// releaseRun gives up the run's lease when an attempt fails part way (a publish or the
+// database failing, shutdown), at the position last saved, so that the retry, in this
+// process or another, resumes at once instead of waiting out the lease (runLease).
+func (r *Runner) releaseRun(ctx context.Context, job Job, saved Progress, failed error) error {
+	if err := r.State.SaveProgress(context.WithoutCancel(ctx), job.ID, saved, 0); err != nil {
+		return errors.Join(failed, fmt.Errorf("cannot give up the run's lease, so its retry waits up to %s: %w", runLease, err))
+	}
+	return failed
 }
 
 func skipReason(st SourceState, now time.Time) string {
