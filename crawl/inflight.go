@@ -21,7 +21,7 @@ const DefaultInflightTTL = time.Hour
 // is lost. A hash keeps the last tick published per source, so a scheduler taking over
 // does not publish a tick its predecessor already did.
 type Inflight struct {
-	Redis  *redis.Client
+	Redis  redis.UniversalClient
 	Prefix string
 	// TTL of a source's key. Default DefaultInflightTTL.
 	TTL time.Duration

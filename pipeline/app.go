@@ -184,7 +184,7 @@ func newBackends(lc fx.Lifecycle, cfg *config.Config, logger *slog.Logger) (Back
 // schema itself and keeps to one MySQL connection, since go-mysql-server loses concurrent writes.
 var StorageModule = fx.Module("storage", fx.Provide(newRedis, newDB, newStore))
 
-func newRedis(lc fx.Lifecycle, b Backends, cfg *config.Config) (*redis.Client, error) {
+func newRedis(lc fx.Lifecycle, b Backends, cfg *config.Config) (redis.UniversalClient, error) {
 	total := 16
 	for _, n := range cfg.Pipeline.Consumers {
 		total += 2 * n
@@ -304,7 +304,7 @@ func NewSink(s config.Sink, stdout io.Writer, templates map[string]sinks.RuleTem
 
 // newPublisher is the one publisher of the process. Its client is shared, so closing it (as
 // the router does for each handler) leaves the client to its owner.
-func newPublisher(cfg *config.Config, rdb *redis.Client, logger *slog.Logger) (message.Publisher, error) {
+func newPublisher(cfg *config.Config, rdb redis.UniversalClient, logger *slog.Logger) (message.Publisher, error) {
 	pub, err := redisstream.NewPublisher(redisstream.PublisherConfig{
 		Client: sharedClient{rdb}, DefaultMaxlen: cfg.Topics.MaxLen,
 	}, newWatermillLogger(logger, &correlations{}))
@@ -317,7 +317,7 @@ func newPublisher(cfg *config.Config, rdb *redis.Client, logger *slog.Logger) (m
 // newCrawlers prepares the crawl stage when sources are configured, and syncs them into the
 // sources table. Its browser, if a source fetches with one, is killed on stop: the hook is
 // appended before the router's, so it runs after the router has stopped crawling.
-func newCrawlers(lc fx.Lifecycle, cfg *config.Config, s *store.Store, pub message.Publisher, rdb *redis.Client, logger *slog.Logger) (*Crawlers, error) {
+func newCrawlers(lc fx.Lifecycle, cfg *config.Config, s *store.Store, pub message.Publisher, rdb redis.UniversalClient, logger *slog.Logger) (*Crawlers, error) {
 	if len(cfg.Sources) == 0 {
 		return nil, nil
 	}
@@ -334,7 +334,7 @@ func newCrawlers(lc fx.Lifecycle, cfg *config.Config, s *store.Store, pub messag
 
 // runScheduler runs the crawl scheduler and, beside it on a lease of their own, the
 // leader's jobs (runLeaderJobs).
-func runScheduler(lc fx.Lifecycle, cfg *config.Config, opts RunOptions, rdb *redis.Client, pub message.Publisher, s *store.Store, rules Rules, m *Metrics, crawlers *Crawlers, logger *slog.Logger) {
+func runScheduler(lc fx.Lifecycle, cfg *config.Config, opts RunOptions, rdb redis.UniversalClient, pub message.Publisher, s *store.Store, rules Rules, m *Metrics, crawlers *Crawlers, logger *slog.Logger) {
 	topic := NewTopics(cfg.Topics.Prefix).CrawlJobs()
 	prefix := ""
 	if cfg.Topics.Prefix != "" {
@@ -362,7 +362,7 @@ func runScheduler(lc fx.Lifecycle, cfg *config.Config, opts RunOptions, rdb *red
 	runLeaderJobs(lc, cfg, opts, rdb, pub, s, rules, prefix, logger)
 }
 
-func newRouterDeps(cfg *config.Config, opts RunOptions, logger *slog.Logger, rdb *redis.Client, pub message.Publisher, m *Metrics,
+func newRouterDeps(cfg *config.Config, opts RunOptions, logger *slog.Logger, rdb redis.UniversalClient, pub message.Publisher, m *Metrics,
 	s *store.Store, rules Rules, notifySinks map[string]map[string]handlers.Sink, crawlers *Crawlers) RouterDeps {
 	return RouterDeps{
 		Config: cfg, Logger: logger, Redis: rdb, Publisher: pub, Metrics: m, Instance: opts.Instance, Crawlers: crawlers,
@@ -378,7 +378,7 @@ func newRouterDeps(cfg *config.Config, opts RunOptions, logger *slog.Logger, rdb
 
 // runRouter runs the router from start to stop with its own context; start returns once
 // every handler has subscribed.
-func runRouter(lc fx.Lifecycle, r *Router, sd fx.Shutdowner, opts RunOptions, rdb *redis.Client, logger *slog.Logger) {
+func runRouter(lc fx.Lifecycle, r *Router, sd fx.Shutdowner, opts RunOptions, rdb redis.UniversalClient, logger *slog.Logger) {
 	lc.Append(fx.Hook{
 		OnStart: func(ctx context.Context) error {
 			if opts.namedInstance {
@@ -416,7 +416,7 @@ func runRouter(lc fx.Lifecycle, r *Router, sd fx.Shutdowner, opts RunOptions, rd
 	})
 }
 
-func newHTTPServer(cfg *config.Config, opts RunOptions, rdb *redis.Client, db *sql.DB, r *Router, m *Metrics, pub message.Publisher, logger *slog.Logger) (*HTTPServer, error) {
+func newHTTPServer(cfg *config.Config, opts RunOptions, rdb redis.UniversalClient, db *sql.DB, r *Router, m *Metrics, pub message.Publisher, logger *slog.Logger) (*HTTPServer, error) {
 	var ingest http.Handler
 	if cfg.API.Token != "" {
 		ingest = &IngestAPI{

@@ -39,7 +39,7 @@ type Crawlers struct {
 // before anything starts (cookie files are read when their source is crawled). state and publisher may be nil (dry runs).
 // With rdb, request slots are booked in Redis, so that every process crawling with one
 // account keeps to its pace together; without, the pace holds within this process.
-func NewCrawlers(cfg *config.Config, state crawl.State, publisher message.Publisher, rdb *redis.Client, logger *slog.Logger) (*Crawlers, error) {
+func NewCrawlers(cfg *config.Config, state crawl.State, publisher message.Publisher, rdb redis.UniversalClient, logger *slog.Logger) (*Crawlers, error) {
 	var pacer crawl.Pacer = &crawl.Limiter{Jitter: 0.5, Clock: crawl.RealClock{}}
 	if rdb != nil {
 		prefix := ""

@@ -24,7 +24,7 @@ import (
 func CrawlOnce(ctx context.Context, cfg *config.Config, source string, dryRun bool, now time.Time, logger *slog.Logger) (crawl.Result, error) {
 	var state crawl.State
 	var pub message.Publisher
-	var rdb *redis.Client
+	var rdb redis.UniversalClient
 	if !cfg.Embedded() {
 		db, err := store.Open(ctx, cfg.MySQL.DSN, 2)
 		if err != nil {

@@ -72,7 +72,7 @@ func StreamID(v string, now time.Time) (string, error) {
 // progress bar. It refuses what would lose or multiply entries: a group rewound past the
 // stream's last entry (it would skip every entry added until then), an unknown group
 // without CreateGroup, --to before --from, and a copy of a topic into itself.
-func PlanReplay(ctx context.Context, rdb *redis.Client, p ReplayPlan) (ReplayPlan, error) {
+func PlanReplay(ctx context.Context, rdb redis.UniversalClient, p ReplayPlan) (ReplayPlan, error) {
 	if err := p.check(); err != nil {
 		return p, err
 	}
@@ -137,7 +137,7 @@ func (p ReplayPlan) check() error {
 }
 
 // checkGroup refuses a group the topic does not have, unless it may be created.
-func checkGroup(ctx context.Context, rdb *redis.Client, p ReplayPlan) error {
+func checkGroup(ctx context.Context, rdb redis.UniversalClient, p ReplayPlan) error {
 	groups, err := rdb.XInfoGroups(ctx, p.Topic).Result()
 	if err != nil && !isNoStream(err) {
 		return fmt.Errorf("cannot read the groups of %s: %w", p.Topic, err)
@@ -160,7 +160,7 @@ func checkGroup(ctx context.Context, rdb *redis.Client, p ReplayPlan) error {
 }
 
 // Replay carries out a plan. progress is told how many entries are done.
-func Replay(ctx context.Context, rdb *redis.Client, p ReplayPlan, progress func(done int64)) error {
+func Replay(ctx context.Context, rdb redis.UniversalClient, p ReplayPlan, progress func(done int64)) error {
 	if err := p.check(); err != nil {
 		return err
 	}
@@ -210,7 +210,7 @@ func Replay(ctx context.Context, rdb *redis.Client, p ReplayPlan, progress func(
 // rewindGroup sets an existing group's last delivered id just before FromID, or creates the
 // group there when CreateGroup allows it: its consumers then read the entries again. Entries pending with the group stay
 // pending (they are delivered again by the claim as usual).
-func rewindGroup(ctx context.Context, rdb *redis.Client, p ReplayPlan) error {
+func rewindGroup(ctx context.Context, rdb redis.UniversalClient, p ReplayPlan) error {
 	before := beforeID(p.FromID)
 	err := rdb.XGroupSetID(ctx, p.Topic, p.Group, before).Err()
 	if err != nil && strings.Contains(err.Error(), "NOGROUP") && p.CreateGroup {

@@ -10,7 +10,7 @@ import (
 
 // Replayer is `pipeline replay`'s hold on the configured Redis: it plans a replay, then,
 // once the command has shown the plan, carries it out (PlanReplay and Replay say how).
-type Replayer struct{ rdb *redis.Client }
+type Replayer struct{ rdb redis.UniversalClient }
 
 // OpenReplayer connects to the configured Redis.
 func OpenReplayer(ctx context.Context, cfg *config.Config) (*Replayer, error) {

@@ -27,7 +27,7 @@ type Subscription struct {
 type RouterDeps struct {
 	Config    *config.Config
 	Logger    *slog.Logger
-	Redis     *redis.Client
+	Redis     redis.UniversalClient
 	Publisher message.Publisher
 	Metrics   *Metrics
 	Instance  string // consumer names are instance.stage.index

@@ -78,7 +78,7 @@ type SourceStatus struct {
 
 // Status reads the report from Redis and MySQL. Either may be nil (not reachable): what the
 // other holds is reported all the same, and Unreachable says what is missing.
-func Status(ctx context.Context, cfg *config.Config, rdb *redis.Client, q *queries.Queries) (StatusReport, error) {
+func Status(ctx context.Context, cfg *config.Config, rdb redis.UniversalClient, q *queries.Queries) (StatusReport, error) {
 	rep := StatusReport{Deliveries: map[string]int64{}, Unreachable: map[string]string{}}
 	if rdb == nil {
 		rep.Unreachable[StatusRedis] = "not connected"
@@ -122,7 +122,7 @@ func Status(ctx context.Context, cfg *config.Config, rdb *redis.Client, q *queri
 	return rep, nil
 }
 
-func (rep *StatusReport) readTopics(ctx context.Context, cfg *config.Config, rdb *redis.Client) error {
+func (rep *StatusReport) readTopics(ctx context.Context, cfg *config.Config, rdb redis.UniversalClient) error {
 	t := NewTopics(cfg.Topics.Prefix)
 	for _, topic := range []string{t.CrawlJobs(), t.Raw(), t.Normalized(), t.Matched(), t.Alerts(), t.SourcesHealth()} {
 		for _, name := range []string{topic, Poison(topic)} {
@@ -151,7 +151,7 @@ func (rep *StatusReport) readMySQL(ctx context.Context, q *queries.Queries) ([]q
 	return stored, nil
 }
 
-func topicStatus(ctx context.Context, rdb *redis.Client, topic string) (TopicStatus, error) {
+func topicStatus(ctx context.Context, rdb redis.UniversalClient, topic string) (TopicStatus, error) {
 	ts := TopicStatus{Topic: topic}
 	n, err := rdb.XLen(ctx, topic).Result()
 	if err != nil {
@@ -207,7 +207,7 @@ func topicStatus(ctx context.Context, rdb *redis.Client, topic string) (TopicSta
 const lagCountLimit = 100_000
 
 // countAfter counts the entries after id, up to lagCountLimit (atLeast: there are more).
-func countAfter(ctx context.Context, rdb *redis.Client, topic, id string) (n int64, atLeast bool, err error) {
+func countAfter(ctx context.Context, rdb redis.UniversalClient, topic, id string) (n int64, atLeast bool, err error) {
 	start := "(" + id
 	for n < lagCountLimit {
 		entries, err := rdb.XRangeN(ctx, topic, start, "+", 1000).Result()
