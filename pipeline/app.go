@@ -303,7 +303,9 @@ func NewSink(s config.Sink, stdout io.Writer, templates map[string]sinks.RuleTem
 }
 
 // newPublisher is the one publisher of the process. Its client is shared, so closing it (as
-// the router does for each handler) leaves the client to its owner.
+// the router does for each handler) leaves the client to its owner. A message published to
+// a topic goes to the stream of its partition (partitionedPublisher); with
+// redis.wait_replicas, each publish waits for the replicas to hold it.
 func newPublisher(cfg *config.Config, rdb redis.UniversalClient, logger *slog.Logger) (message.Publisher, error) {
 	pub, err := redisstream.NewPublisher(redisstream.PublisherConfig{
 		Client: sharedClient{rdb}, DefaultMaxlen: cfg.Topics.MaxLen,
@@ -311,7 +313,11 @@ func newPublisher(cfg *config.Config, rdb redis.UniversalClient, logger *slog.Lo
 	if err != nil {
 		return nil, fmt.Errorf("cannot create publisher: %w", err)
 	}
-	return pub, nil
+	p := partitionedPublisher{Publisher: pub, topics: TopicsOf(cfg)}
+	if cfg.Redis.WaitReplicas > 0 {
+		p.sync = &replicatedXAdd{rdb: rdb, replicas: cfg.Redis.WaitReplicas, timeout: cfg.Redis.WaitTimeout.Milliseconds(), maxLen: cfg.Topics.MaxLen}
+	}
+	return p, nil
 }
 
 // newCrawlers prepares the crawl stage when sources are configured, and syncs them into the
@@ -335,11 +341,8 @@ func newCrawlers(lc fx.Lifecycle, cfg *config.Config, s *store.Store, pub messag
 // runScheduler runs the crawl scheduler and, beside it on a lease of their own, the
 // leader's jobs (runLeaderJobs).
 func runScheduler(lc fx.Lifecycle, cfg *config.Config, opts RunOptions, rdb redis.UniversalClient, pub message.Publisher, s *store.Store, rules Rules, m *Metrics, crawlers *Crawlers, logger *slog.Logger) {
-	topic := NewTopics(cfg.Topics.Prefix).CrawlJobs()
-	prefix := ""
-	if cfg.Topics.Prefix != "" {
-		prefix = cfg.Topics.Prefix + "."
-	}
+	topic := TopicsOf(cfg).CrawlJobs()
+	prefix := TopicsOf(cfg).Keys()
 	var sources []config.Source
 	if runs(opts, config.StageCrawl) {
 		sources = cfg.Sources
@@ -421,7 +424,7 @@ func newHTTPServer(cfg *config.Config, opts RunOptions, rdb redis.UniversalClien
 	if cfg.API.Token != "" {
 		ingest = &IngestAPI{
 			Token: cfg.API.Token, MaxBodyBytes: cfg.API.MaxBodyBytes, Publisher: pub,
-			Topic: NewTopics(cfg.Topics.Prefix).Raw(), Logger: logger.With("component", "ingest-api"), Now: time.Now,
+			Topic: TopicsOf(cfg).Raw(), Logger: logger.With("component", "ingest-api"), Now: time.Now,
 		}
 	} else {
 		logger.Info("ingest API off: no api.token configured")

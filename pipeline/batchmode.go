@@ -84,7 +84,7 @@ func deliveriesDone(s *store.Store) Check {
 // each bad line with its number and reason. Its publisher is the process's one kind
 // (newPublisher), so the topic is trimmed to topics.max_len as every other publish trims it.
 func IngestFile(ctx context.Context, cfg *config.Config, path string, rdb redis.UniversalClient, logger *slog.Logger) (IngestResult, error) {
-	topic := NewTopics(cfg.Topics.Prefix).Raw()
+	topic := TopicsOf(cfg).Raw()
 	var in io.Reader = os.Stdin
 	if path != "-" {
 		f, err := os.Open(path)

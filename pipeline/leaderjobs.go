@@ -18,7 +18,7 @@ import (
 // stream trimming on the holder of the leader lease, apart from the crawl scheduler's lease:
 // a daily ETL pass that takes minutes neither delays crawl ticks nor outlives its lease.
 func runLeaderJobs(lc fx.Lifecycle, cfg *config.Config, opts RunOptions, rdb redis.UniversalClient, pub message.Publisher, s *store.Store, rules Rules, prefix string, logger *slog.Logger) {
-	t := NewTopics(cfg.Topics.Prefix)
+	t := TopicsOf(cfg)
 	publish := func(topic string, payload any, correlationID string, receivedAt time.Time) error {
 		m, err := newMessage(payload, nil)
 		if err != nil {

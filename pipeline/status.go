@@ -40,6 +40,9 @@ type TopicStatus struct {
 	Oldest *time.Time    `json:"oldest,omitempty"`
 	Newest *time.Time    `json:"newest,omitempty"`
 	Groups []GroupStatus `json:"groups,omitempty"`
+	// Partitions are the streams of a topic with topics.partitions over 1, each with its own
+	// figures; the topic's are their sums.
+	Partitions []TopicStatus `json:"partitions,omitempty"`
 }
 
 // GroupStatus is one consumer group: how far behind it is and who holds what.
@@ -123,17 +126,65 @@ func Status(ctx context.Context, cfg *config.Config, rdb redis.UniversalClient, 
 }
 
 func (rep *StatusReport) readTopics(ctx context.Context, cfg *config.Config, rdb redis.UniversalClient) error {
-	t := NewTopics(cfg.Topics.Prefix)
+	t := TopicsOf(cfg)
 	for _, topic := range []string{t.CrawlJobs(), t.Raw(), t.Normalized(), t.Matched(), t.Alerts(), t.SourcesHealth()} {
-		for _, name := range []string{topic, Poison(topic)} {
-			ts, err := topicStatus(ctx, rdb, name)
-			if err != nil {
-				return err
+		for _, poison := range []bool{false, true} {
+			var parts []TopicStatus
+			for _, stream := range t.Streams(topic) {
+				if poison {
+					stream = Poison(stream)
+				}
+				ts, err := topicStatus(ctx, rdb, stream)
+				if err != nil {
+					return err
+				}
+				parts = append(parts, ts)
 			}
-			rep.Topics = append(rep.Topics, ts)
+			name := topic
+			if poison {
+				name = Poison(topic)
+			}
+			rep.Topics = append(rep.Topics, sumPartitions(name, parts))
 		}
 	}
 	return nil
+}
+
+// sumPartitions is a topic's status from its partitions': lengths, lags and pending added,
+// the oldest and newest entry of all, each group's consumers together. One partition is
+// reported as it is.
+func sumPartitions(topic string, parts []TopicStatus) TopicStatus {
+	if len(parts) == 1 {
+		return parts[0]
+	}
+	sum := TopicStatus{Topic: topic, Partitions: parts}
+	groups := map[string]int{}
+	for _, p := range parts {
+		sum.Length += p.Length
+		if p.Oldest != nil && (sum.Oldest == nil || p.Oldest.Before(*sum.Oldest)) {
+			sum.Oldest = p.Oldest
+		}
+		if p.Newest != nil && (sum.Newest == nil || p.Newest.After(*sum.Newest)) {
+			sum.Newest = p.Newest
+		}
+		for _, g := range p.Groups {
+			i, ok := groups[g.Group]
+			if !ok {
+				i = len(sum.Groups)
+				groups[g.Group] = i
+				sum.Groups = append(sum.Groups, GroupStatus{Group: g.Group})
+			}
+			s := &sum.Groups[i]
+			s.Lag += g.Lag
+			s.LagAtLeast = s.LagAtLeast || g.LagAtLeast
+			s.Pending += g.Pending
+			s.Consumers = append(s.Consumers, g.Consumers...)
+			if g.Error != "" {
+				s.Error = strings.TrimSpace(s.Error + " " + p.Topic + ": " + g.Error)
+			}
+		}
+	}
+	return sum
 }
 
 func (rep *StatusReport) readMySQL(ctx context.Context, q *queries.Queries) ([]queries.Source, error) {
