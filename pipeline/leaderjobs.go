@@ -33,7 +33,11 @@ func runLeaderJobs(lc fx.Lifecycle, cfg *config.Config, opts RunOptions, rdb red
 	quiet := leader.NewQuietWatch(cfg, s, publish, t.SourcesHealth(), logger)
 	digests := leader.NewDigests(cfg, s, publish, t.Alerts(), rules.IDs, logger)
 	etl := leader.NewDailyETL(cfg, s, rules.IDs, logger)
-	trim := leader.NewRetention(cfg, rdb, []string{t.CrawlJobs(), t.Raw(), t.Normalized(), t.Matched(), t.Alerts(), t.SourcesHealth()}, logger)
+	var streams []string
+	for _, topic := range t.All() {
+		streams = append(streams, t.Streams(topic)...)
+	}
+	trim := leader.NewRetention(cfg, rdb, streams, logger)
 	jobs := &leader.Jobs{
 		Lease:  leader.Lease{Redis: rdb, Key: prefix + "leader.lease", Instance: opts.Instance},
 		Logger: logger.With("component", "leader"),

@@ -29,6 +29,10 @@ type ReplayPlan struct {
 	// that nobody reads while the real one is left as it was.
 	CreateGroup bool
 	ToTopic     string // or copy the entries to this topic, marked replay
+	// Partition, with topics.partitions over 1, is the one partition to replay, or
+	// AllPartitions; Parts are the plans of the partitions covered (Replayer.Plan).
+	Partition int
+	Parts     []ReplayPlan
 }
 
 // StreamID reads a replay bound: a stream id ("1700000000000-0"), or a time (RFC 3339, or
@@ -82,10 +86,10 @@ func PlanReplay(ctx context.Context, rdb redis.UniversalClient, p ReplayPlan) (R
 	}
 	if p.Group != "" {
 		if last == "" {
-			return p, fmt.Errorf("%s has no entries: nothing to replay", p.Topic)
+			return p, fmt.Errorf("%s has no entries: %w", p.Topic, errNothingInRange)
 		}
 		if compareBounds(p.FromID, last) > 0 {
-			return p, fmt.Errorf("--from %s is after the last entry of %s (%s): the group would skip every entry added until then; give an earlier --from", p.FromID, p.Topic, last)
+			return p, fmt.Errorf("--from %s is after the last entry of %s (%s): the group would skip every entry added until then; give an earlier --from (%w)", p.FromID, p.Topic, last, errNothingInRange)
 		}
 		if err := checkGroup(ctx, rdb, p); err != nil {
 			return p, err
@@ -120,6 +124,9 @@ func PlanReplay(ctx context.Context, rdb redis.UniversalClient, p ReplayPlan) (R
 		start = "(" + entries[len(entries)-1].ID
 	}
 }
+
+// errNothingInRange: a group rewind finds no entry at or after --from.
+var errNothingInRange = errors.New("nothing to replay")
 
 // check refuses the plans that make no sense whatever the stream holds.
 func (p ReplayPlan) check() error {
