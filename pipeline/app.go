@@ -307,6 +307,11 @@ func NewSink(s config.Sink, stdout io.Writer, templates map[string]sinks.RuleTem
 // a topic goes to the stream of its partition (partitionedPublisher); with
 // redis.wait_replicas, each publish waits for the replicas to hold it.
 func newPublisher(cfg *config.Config, rdb redis.UniversalClient, logger *slog.Logger) (message.Publisher, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := checkPartitions(ctx, rdb, TopicsOf(cfg)); err != nil {
+		return nil, err
+	}
 	pub, err := redisstream.NewPublisher(redisstream.PublisherConfig{
 		Client: sharedClient{rdb}, DefaultMaxlen: cfg.Topics.MaxLen,
 	}, newWatermillLogger(logger, &correlations{}))

@@ -106,3 +106,29 @@ func (r *replicatedXAdd) publish(stream string, msgs []*message.Message) error {
 	}
 	return nil
 }
+
+// ErrPartitionsChanged: the configured topics.partitions differs from the count the streams
+// were laid out with.
+var ErrPartitionsChanged = errors.New("topics.partitions differs from the streams' layout")
+
+// checkPartitions records the partition count in Redis the first time, and refuses a
+// configuration with another: a post of one source would otherwise be published to a
+// partition nobody reads, or its versions split over two. README, "Changing
+// topics.partitions", says how to change it.
+func checkPartitions(ctx context.Context, rdb redis.UniversalClient, t Topics) error {
+	key := t.Keys() + "partitions"
+	want := strconv.Itoa(t.Partitions())
+	if err := rdb.SetNX(ctx, key, want, 0).Err(); err != nil {
+		return fmt.Errorf("cannot record the partition count in %s: %w", key, err)
+	}
+	have, err := rdb.Get(ctx, key).Result()
+	if err != nil {
+		return fmt.Errorf("cannot read the partition count in %s: %w", key, err)
+	}
+	if have != want {
+		return fmt.Errorf("%w: the configuration says %s, the streams were laid out with %s (Redis key %s); "+
+			"to change it, drain and stop every process, then follow \"Changing topics.partitions\" in the README",
+			ErrPartitionsChanged, want, have, key)
+	}
+	return nil
+}
