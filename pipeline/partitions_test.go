@@ -143,8 +143,6 @@ func TestPartitionCountChangeIsRefused(t *testing.T) {
 	}
 }
 
-
-
 // With wait_replicas, a publish waits for replicas; a Redis without them fails the publish
 // (after the entries were added: a retry adds them again, which every stage tolerates).
 func TestWaitReplicasFailsWithoutReplicas(t *testing.T) {
