@@ -20,7 +20,7 @@ type Pacer interface {
 // account keep to the account's pace together. Slots are reckoned on the Redis server's
 // clock, the one clock every process shares.
 type RedisLimiter struct {
-	Redis  *redis.Client
+	Redis  redis.UniversalClient
 	Prefix string
 	Jitter float64
 	Clock  clock.Clock // for sleeping; default the wall clock
