@@ -45,14 +45,17 @@ func (s *serial) take(id uint32) {
 }
 
 // done ends connection id's statement: the turn goes back unless a transaction is open.
-// query is the statement's text ("" for a prepared statement), read for the transaction's
-// start and end.
-func (s *serial) done(id uint32, query string) {
+// query is the statement's text, read for the transaction's start and end; failed says the
+// statement failed, and a START TRANSACTION that failed opened nothing (while a COMMIT or
+// ROLLBACK that failed ends the client's transaction all the same: it does not go on).
+func (s *serial) done(id uint32, query string, failed bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	switch txVerb(query) {
 	case "begin":
-		s.inTx[id] = true
+		if !failed {
+			s.inTx[id] = true
+		}
 	case "end":
 		delete(s.inTx, id)
 	}
@@ -85,27 +88,29 @@ func txVerb(query string) string {
 	return ""
 }
 
-func (s *serial) ComQuery(ctx context.Context, c *mysql.Conn, query string, callback mysql.ResultSpoolFn) error {
+func (s *serial) ComQuery(ctx context.Context, c *mysql.Conn, query string, callback mysql.ResultSpoolFn) (err error) {
 	s.take(c.ConnectionID)
-	defer s.done(c.ConnectionID, query)
+	defer func() { s.done(c.ConnectionID, query, err != nil) }()
 	return s.Handler.ComQuery(ctx, c, query, callback)
 }
 
-func (s *serial) ComMultiQuery(ctx context.Context, c *mysql.Conn, query string, callback mysql.ResultSpoolFn) (string, error) {
+// ComMultiQuery runs the first statement of query and returns the rest, which comes back
+// here: each statement takes its own turn.
+func (s *serial) ComMultiQuery(ctx context.Context, c *mysql.Conn, query string, callback mysql.ResultSpoolFn) (rest string, err error) {
 	s.take(c.ConnectionID)
-	defer s.done(c.ConnectionID, query)
+	defer func() { s.done(c.ConnectionID, strings.TrimSuffix(query, rest), err != nil) }()
 	return s.Handler.ComMultiQuery(ctx, c, query, callback)
 }
 
 func (s *serial) ComPrepare(ctx context.Context, c *mysql.Conn, query string, prepare *mysql.PrepareData) ([]*querypb.Field, error) {
 	s.take(c.ConnectionID)
-	defer s.done(c.ConnectionID, "")
+	defer s.done(c.ConnectionID, "", false) // preparing opens or ends nothing
 	return s.Handler.ComPrepare(ctx, c, query, prepare)
 }
 
-func (s *serial) ComStmtExecute(ctx context.Context, c *mysql.Conn, prepare *mysql.PrepareData, callback func(*sqltypes.Result) error) error {
+func (s *serial) ComStmtExecute(ctx context.Context, c *mysql.Conn, prepare *mysql.PrepareData, callback func(*sqltypes.Result) error) (err error) {
 	s.take(c.ConnectionID)
-	defer s.done(c.ConnectionID, prepare.PrepareStmt)
+	defer func() { s.done(c.ConnectionID, prepare.PrepareStmt, err != nil) }()
 	return s.Handler.ComStmtExecute(ctx, c, prepare, callback)
 }
 
