@@ -107,7 +107,10 @@ func TestRedisRestartMidRun(t *testing.T) {
 	vars = append([]string{"GROUPWATCH_REDIS_URL=" + rs.url()}, vars[1:]...) // the test's MySQL, on its connections
 	dir := t.TempDir()
 	cfg := configWithoutSources(t, dir, env.Prefix)
-	posts := postCount(env, 5000, 1000)
+	posts := postCount(env, 5000, 600)
+	if !env.Real {
+		slowDatabase(t, cfg) // see TestTwoProcessesKill9
+	}
 	input, want := genPosts(t, t.TempDir(), posts)
 	db := env.DB(t)
 
@@ -127,7 +130,7 @@ func TestRedisRestartMidRun(t *testing.T) {
 	t.Logf("redis back after %s", time.Since(down).Round(time.Millisecond))
 
 	// The worker alone must finish: every expected alert in the file sink.
-	waitFor(t, 45*time.Second, "the worker to write every alert after the restart", func() bool {
+	waitFor(t, time.Duration(postCount(env, 45, 120))*time.Second, "the worker to write every alert after the restart", func() bool {
 		if w.exited() {
 			t.Fatalf("the worker exited (code %d) after the restart:\n%s", w.code, tail(w.stderr.String()))
 		}
