@@ -416,7 +416,7 @@ func runRouter(lc fx.Lifecycle, r *Router, sd fx.Shutdowner, opts RunOptions, rd
 	})
 }
 
-func newHTTPServer(cfg *config.Config, opts RunOptions, rdb *redis.Client, db *sql.DB, r *Router, m *Metrics, pub message.Publisher, logger *slog.Logger) (*HTTPServer, error) {
+func newHTTPServer(cfg *config.Config, opts RunOptions, rdb *redis.Client, db *sql.DB, r *Router, m *Metrics, pub message.Publisher, s *store.Store, logger *slog.Logger) (*HTTPServer, error) {
 	var ingest http.Handler
 	if cfg.API.Token != "" {
 		ingest = &IngestAPI{
@@ -426,7 +426,18 @@ func newHTTPServer(cfg *config.Config, opts RunOptions, rdb *redis.Client, db *s
 	} else {
 		logger.Info("ingest API off: no api.token configured")
 	}
-	return NewHTTPServer(opts.HTTPAddr, rdb, db, r, m, ingest, logger)
+	srv, err := NewHTTPServer(opts.HTTPAddr, rdb, db, r, m, ingest, logger)
+	if err != nil {
+		return nil, err
+	}
+	console, err := NewConsole(cfg, s, rdb, pub, logger)
+	if err != nil {
+		return nil, err
+	}
+	if console != nil {
+		srv.Console(console)
+	}
+	return srv, nil
 }
 
 func serveHTTP(lc fx.Lifecycle, s *HTTPServer, opts RunOptions, logger *slog.Logger) {

@@ -294,3 +294,39 @@ func optTime(t sql.NullTime) *time.Time {
 	u := t.Time.UTC()
 	return &u
 }
+
+// RuleIDs returns the stored id of every rule by name.
+func (s *Store) RuleIDs(ctx context.Context) (map[string]int64, error) {
+	rows, err := s.q.ListRules(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("cannot list rules: %w", err)
+	}
+	out := make(map[string]int64, len(rows))
+	for _, r := range rows {
+		out[r.Name] = r.ID
+	}
+	return out, nil
+}
+
+// DailyMatches returns a rule's matches on each UTC day in [from, to) from the daily ETL's
+// keyword_daily, in day order; a day not computed yet counts 0 and is not in computed.
+func (s *Store) DailyMatches(ctx context.Context, ruleID int64, from, to time.Time) (days []time.Time, counts []int64, computed map[time.Time]bool, err error) {
+	from, to = from.UTC().Truncate(24*time.Hour), to.UTC().Truncate(24*time.Hour)
+	computed, err = s.DaysComputed(ctx, ruleID, from, to)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	rows, err := s.q.DailyCounts(ctx, queries.DailyCountsParams{RuleID: ruleID, GroupBy: "rule", GroupKey: "*", Day: from, Day_2: to})
+	if err != nil {
+		return nil, nil, nil, classify(err)
+	}
+	byDay := map[time.Time]int64{}
+	for _, r := range rows {
+		byDay[r.Day.UTC().Truncate(24*time.Hour)] = int64(r.Matches)
+	}
+	for d := from; d.Before(to); d = d.AddDate(0, 0, 1) {
+		days = append(days, d)
+		counts = append(counts, byDay[d])
+	}
+	return days, counts, computed, nil
+}

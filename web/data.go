@@ -130,8 +130,11 @@ type RuleDetail struct {
 	Threshold int
 	Window    time.Duration
 	Baseline  string
-	Alerts    []Alert
-	Silences  []Silence
+	// BaselineLevel is the daily count the baseline fires above (mean + kσ of the days
+	// shown), drawn on the chart; 0 without a baseline.
+	BaselineLevel float64
+	Alerts        []Alert
+	Silences      []Silence
 }
 
 // RuleTest is what a rule would have fired over stored posts.

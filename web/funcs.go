@@ -26,7 +26,9 @@ func funcs(lang string) template.FuncMap {
 				labels[i] = day.Format("2006-01-02")
 			}
 			ref, refLabel := 0.0, ""
-			if d.Threshold > 0 && d.Baseline == "" {
+			if d.Baseline != "" && d.BaselineLevel > 0 {
+				ref, refLabel = d.BaselineLevel, fmt.Sprintf("%s %s (%.1f/day)", translate(lang, "baseline"), d.Baseline, d.BaselineLevel)
+			} else if d.Threshold > 0 {
 				ref, refLabel = float64(d.Threshold), fmt.Sprintf("%s %d / %s", translate(lang, "threshold"), d.Threshold, d.Window)
 			}
 			return barChart(title, d.Daily, labels, ref, refLabel)
