@@ -110,7 +110,8 @@ func (d *ConsoleData) readStreams(ctx context.Context, o *web.Overview, now time
 			}
 			o.Stages = append(o.Stages, st)
 			for _, c := range g.Consumers {
-				name, stage, ok := splitConsumer(c.Name)
+				name, ok := consumerInstance(c.Name, g.Group)
+				stage := g.Group
 				if !ok || c.Idle > instanceIdle {
 					continue
 				}
@@ -143,17 +144,14 @@ func (d *ConsoleData) readStreams(ctx context.Context, o *web.Overview, now time
 	return nil
 }
 
-// splitConsumer reads a consumer name `<instance>.<stage>.<i>` (pipeline/router.go).
-func splitConsumer(name string) (instance, stage string, ok bool) {
+// consumerInstance reads the process out of a consumer name `<instance>.<group>.<i>`
+// (pipeline/router.go); a name of another form is not one of ours.
+func consumerInstance(name, group string) (string, bool) {
 	i := strings.LastIndexByte(name, '.')
-	if i <= 0 {
-		return "", "", false
+	if i <= 0 || strings.Trim(name[i+1:], "0123456789") != "" {
+		return "", false
 	}
-	j := strings.LastIndexByte(name[:i], '.')
-	if j <= 0 {
-		return "", "", false
-	}
-	return name[:j], name[j+1 : i], true
+	return strings.CutSuffix(name[:i], "."+group)
 }
 
 func contains(xs []string, x string) bool {

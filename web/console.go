@@ -113,7 +113,9 @@ func (c *Console) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		"connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("X-Frame-Options", "DENY")
-	h.Set("Referrer-Policy", "no-referrer")
+	// Same-origin: no page address leaves for another site, and the console's own POSTs
+	// keep their Origin (with no-referrer, Chromium sends "Origin: null").
+	h.Set("Referrer-Policy", "same-origin")
 	h.Set("Cross-Origin-Opener-Policy", "same-origin")
 	if !strings.HasPrefix(r.URL.Path, "/static/") {
 		h.Set("Cache-Control", "no-store")
@@ -203,8 +205,8 @@ func (c *Console) session(r *http.Request) (session, bool) {
 // sameSite refuses a POST another site made: browsers say so in Sec-Fetch-Site or Origin.
 // (SameSite=Strict already keeps the cookie off such requests; this is the second lock.)
 func sameSite(r *http.Request) bool {
-	if site := r.Header.Get("Sec-Fetch-Site"); site != "" && site != "same-origin" && site != "none" {
-		return false
+	if site := r.Header.Get("Sec-Fetch-Site"); site != "" {
+		return site == "same-origin" || site == "none"
 	}
 	if origin := r.Header.Get("Origin"); origin != "" {
 		o := strings.TrimPrefix(strings.TrimPrefix(origin, "http://"), "https://")

@@ -17,8 +17,8 @@ func funcs(lang string) template.FuncMap {
 		"dur":        func(d time.Duration) string { return d.Round(time.Second).String() },
 		"join":       strings.Join,
 		"pathEscape": url.PathEscape,
-		"lineChart": func(title string, s []Series) template.HTML {
-			return lineChart(title, s, "", "now")
+		"lineChart": func(title string, s []Series, since time.Time) template.HTML {
+			return lineChart(title, s, when(since), "now")
 		},
 		"dailyChart": func(title string, d RuleDetail) template.HTML {
 			labels := make([]string, len(d.Days))
