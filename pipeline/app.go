@@ -317,7 +317,7 @@ func newPublisher(cfg *config.Config, rdb *redis.Client, logger *slog.Logger) (m
 // newCrawlers prepares the crawl stage when sources are configured, and syncs them into the
 // sources table. Its browser, if a source fetches with one, is killed on stop: the hook is
 // appended before the router's, so it runs after the router has stopped crawling.
-func newCrawlers(lc fx.Lifecycle, cfg *config.Config, s *store.Store, pub message.Publisher, rdb *redis.Client, logger *slog.Logger) (*Crawlers, error) {
+func newCrawlers(lc fx.Lifecycle, cfg *config.Config, s *store.Store, pub message.Publisher, rdb *redis.Client, m *Metrics, logger *slog.Logger) (*Crawlers, error) {
 	if len(cfg.Sources) == 0 {
 		return nil, nil
 	}
@@ -328,6 +328,7 @@ func newCrawlers(lc fx.Lifecycle, cfg *config.Config, s *store.Store, pub messag
 	if err != nil {
 		return nil, err
 	}
+	c.OnFinished = func(src, verdict string) { m.CrawlRuns.WithLabelValues(src, verdict).Inc() }
 	lc.Append(fx.Hook{OnStop: func(context.Context) error { return c.Close() }})
 	return c, nil
 }
@@ -430,6 +431,7 @@ func newHTTPServer(cfg *config.Config, opts RunOptions, rdb *redis.Client, db *s
 	if err != nil {
 		return nil, err
 	}
+	m.WatchState(cfg, rdb, s, logger)
 	console, err := NewConsole(cfg, s, rdb, pub, logger)
 	if err != nil {
 		return nil, err

@@ -63,6 +63,7 @@ func newConsoleServer(cfg *config.Config, opts RunOptions, rdb *redis.Client, db
 	if err != nil {
 		return nil, err
 	}
+	m.WatchState(cfg, rdb, s, logger)
 	srv.Console(console)
 	return srv, nil
 }
