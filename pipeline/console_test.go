@@ -332,19 +332,27 @@ func TestConsoleOverARunningPipeline(t *testing.T) {
 		time.Sleep(100 * time.Millisecond)
 	}
 
-	// The shared state is on /metrics, for the dashboard and the alerting rules.
-	resp, err := http.Get(c.base + "/metrics")
-	if err != nil {
-		t.Fatal(err)
+	// The shared state is on /metrics, for the dashboard and the alerting rules. The crawl's
+	// counter moves just after its run is stored: wait for it.
+	var metrics string
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(100 * time.Millisecond) {
+		resp, err := http.Get(c.base + "/metrics")
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		metrics = string(b)
+		if strings.Contains(metrics, `groupwatch_crawl_runs_total{source="forum",verdict="ok"} 1`) || time.Now().After(deadline) {
+			break
+		}
 	}
-	metrics, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
 	for _, want := range []string{`groupwatch_state_up{backend="redis"} 1`, `groupwatch_state_up{backend="mysql"} 1`,
 		`groupwatch_deliveries{status="sent"} 1`, `groupwatch_consumer_group_lag{group="normalize",topic="`, `groupwatch_poison_entries{topic="`,
 		`groupwatch_crawl_runs_total{source="forum",verdict="ok"} 1`, `groupwatch_source_last_crawl_timestamp_seconds{source="forum"}`,
 		`groupwatch_source_crawl_interval_seconds{source="forum"} 3600`, `groupwatch_source_state{source="forum",state="ok",verdict="ok"} 1`} {
-		if !strings.Contains(string(metrics), want) {
-			t.Errorf("/metrics lacks %s", want)
+		if !strings.Contains(metrics, want) {
+			t.Errorf("/metrics lacks %s:\n%s", want, grep(metrics, "groupwatch_"))
 		}
 	}
 }
