@@ -33,7 +33,7 @@ type RunOptions struct {
 	Drain bool
 	// Ingest is a JSON-lines file (or "-" for stdin) published to posts.raw at start.
 	Ingest string
-	// HTTPAddr serves /healthz, /readyz and /metrics when set.
+	// HTTPAddr serves /healthz, /readyz, /metrics and (with admin.token) the console when set.
 	HTTPAddr string
 	// Instance names this process's consumers; default hostname-pid.
 	Instance string

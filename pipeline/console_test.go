@@ -2,6 +2,7 @@ package pipeline_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -354,5 +355,39 @@ func TestConsoleOverARunningPipeline(t *testing.T) {
 		if !strings.Contains(metrics, want) {
 			t.Errorf("/metrics lacks %s:\n%s", want, grep(metrics, "groupwatch_"))
 		}
+	}
+}
+
+// pipeline console serves the console alone, with /readyz ready without a router.
+func TestConsoleAppAlone(t *testing.T) {
+	env := testenv.New(t)
+	t.Setenv(config.EnvRedisURL, env.RedisURL)
+	t.Setenv(config.EnvMySQLDSN, env.MySQLDSN)
+	t.Setenv(config.EnvAdminToken, "")
+	cfg, err := config.Parse([]byte(fmt.Sprintf("topics: {prefix: %s}\nadmin: {token: %s}\nrules: [{name: a, query: acme, sinks: [o]}]\nsinks: [{name: o, type: console}]\n",
+		env.Prefix, consoleToken)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	addrs := make(chan string, 1)
+	app := pipeline.NewConsoleApp(cfg, pipeline.ConsoleOptions{HTTPAddr: "127.0.0.1:0", OnHTTP: func(a string) { addrs <- a }}, quietLogger())
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := app.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	defer app.Stop(context.Background())
+	c := &consoleRun{t: t, base: "http://" + <-addrs, cfg: cfg}
+	if resp, err := http.Get(c.base + "/readyz"); err != nil || resp.StatusCode != 200 {
+		t.Fatalf("/readyz: %v %v", resp, err)
+	}
+	op := c.login()
+	for _, page := range []string{"/", "/sources", "/rules", "/alerts", "/poison", "/silences"} {
+		if resp, body := op.do("GET", page, nil); resp.StatusCode != 200 {
+			t.Errorf("%s: %d\n%s", page, resp.StatusCode, body)
+		}
+	}
+	if err := pipeline.NewConsoleApp(&config.Config{}, pipeline.ConsoleOptions{}, quietLogger()).Err(); !errors.Is(err, pipeline.ErrNoAdminToken) {
+		t.Fatalf("without a token: %v", err)
 	}
 }
