@@ -482,8 +482,11 @@ func (d *ConsoleData) Drop(ctx context.Context, topic string, ids []string) (int
 }
 
 func poisonErr(err error) error {
-	if errors.Is(err, ErrNoEntry) {
+	switch {
+	case errors.Is(err, ErrNoEntry):
 		return fmt.Errorf("%w: %s", web.ErrNotFound, err.Error())
+	case errors.Is(err, ErrForeignEntry):
+		return fmt.Errorf("%w: %s", web.ErrInvalid, err.Error())
 	}
 	return err
 }

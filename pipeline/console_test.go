@@ -314,7 +314,7 @@ func TestConsoleOverARunningPipeline(t *testing.T) {
 		resp, _ := op.post("/sources/crawl", url.Values{"source": {"forum"}})
 		if loc := resp.Header.Get("Location"); resp.StatusCode == http.StatusSeeOther {
 			u, _ := url.Parse(loc)
-			job = strings.TrimPrefix(u.Query().Get("done"), "crawl queued: ")
+			job = u.Query().Get("arg")
 		} else if time.Now().After(deadline) {
 			t.Fatalf("crawl now: %d", resp.StatusCode)
 		} else {

@@ -54,6 +54,10 @@ type PoisonedTopic struct {
 // ErrNoEntry says a poison stream holds no entry of that id.
 var ErrNoEntry = errors.New("no such poisoned entry")
 
+// ErrForeignEntry says an entry was not written by groupwatch: requeued, it would only be
+// poisoned again.
+var ErrForeignEntry = errors.New("can only be dropped")
+
 // maxPayloadShown bounds the payload a listing carries; Show gives it whole.
 const maxPayloadShown = 64 << 10
 
@@ -114,7 +118,7 @@ func (q PoisonQueue) Requeue(ctx context.Context, poisonTopic string, ids []stri
 		}
 		m := decodePoisoned(poisonTopic, e)
 		if m.Foreign != "" {
-			return i, fmt.Errorf("entry %s of %s was not written by groupwatch (%s): it can only be dropped", id, poisonTopic, m.Foreign)
+			return i, fmt.Errorf("entry %s of %s was not written by groupwatch (%s): it %w", id, poisonTopic, m.Foreign, ErrForeignEntry)
 		}
 		msg, err := redisstream.DefaultMarshallerUnmarshaller{}.Unmarshal(e.Values)
 		if err != nil {

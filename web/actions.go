@@ -15,7 +15,7 @@ func (c *Console) crawlNow(w http.ResponseWriter, r request) error {
 		return err
 	}
 	c.logAction(r, "crawl now", "source", src, "job", job)
-	redirect(w, r, "/sources", "crawl queued: "+job)
+	redirect(w, r, "/sources", flashCrawl, job)
 	return nil
 }
 
@@ -29,7 +29,7 @@ func (c *Console) resend(w http.ResponseWriter, r request) error {
 		return err
 	}
 	c.logAction(r, "resend", "alert", id, "deliveries", n)
-	redirect(w, r, fmt.Sprintf("/alerts/%d", id), fmt.Sprintf("%d deliveries due again", n))
+	redirect(w, r, fmt.Sprintf("/alerts/%d", id), flashResend, strconv.FormatInt(n, 10))
 	return nil
 }
 
@@ -43,7 +43,7 @@ func (c *Console) requeue(w http.ResponseWriter, r request) error {
 		return err
 	}
 	c.logAction(r, "requeue", "topic", topic, "entries", strings.Join(ids, ","), "moved", n)
-	redirect(w, r, "/poison", fmt.Sprintf("%d requeued", n))
+	redirect(w, r, "/poison", flashRequeue, strconv.Itoa(n))
 	return nil
 }
 
@@ -57,7 +57,7 @@ func (c *Console) drop(w http.ResponseWriter, r request) error {
 		return err
 	}
 	c.logAction(r, "drop", "topic", topic, "entries", strings.Join(ids, ","), "dropped", n)
-	redirect(w, r, "/poison", fmt.Sprintf("%d dropped", n))
+	redirect(w, r, "/poison", flashDrop, strconv.Itoa(n))
 	return nil
 }
 
@@ -79,7 +79,7 @@ func (c *Console) addSilence(w http.ResponseWriter, r request) error {
 		return err
 	}
 	c.logAction(r, "silence", "rule", s.Rule, "key", s.Key, "until", s.Until.Format(time.RFC3339), "reason", s.Reason)
-	redirect(w, r, "/silences", "silenced "+s.Rule+" until "+s.Until.Format("2006-01-02 15:04Z"))
+	redirect(w, r, "/silences", flashSilence, s.Rule)
 	return nil
 }
 
@@ -90,6 +90,6 @@ func (c *Console) clearSilences(w http.ResponseWriter, r request) error {
 		return err
 	}
 	c.logAction(r, "clear silence", "rule", rule, "key", key, "ended", n)
-	redirect(w, r, "/silences", fmt.Sprintf("%d silences ended", n))
+	redirect(w, r, "/silences", flashClear, strconv.FormatInt(n, 10))
 	return nil
 }

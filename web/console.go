@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"regexp"
 	"strings"
 	"sync"
 	"time"
@@ -239,7 +240,7 @@ func (c *Console) fail(w http.ResponseWriter, r request, err error) {
 
 func (c *Console) render(w http.ResponseWriter, r request, status int, name, title, nav string, data any, errText string) {
 	v := view{Title: title, Nav: nav, Lang: r.lang, Path: r.URL.Path, Role: r.s.Role, CSRF: c.keys.csrf(r.s),
-		Flash: r.URL.Query().Get("done"), Error: errText, Languages: languages, Data: data}
+		Flash: flashText(r.Request, r.lang), Error: errText, Languages: languages, Data: data}
 	if r.s.ID == "" {
 		v.CSRF = ""
 	}
@@ -254,8 +255,42 @@ func (c *Console) render(w http.ResponseWriter, r request, status int, name, tit
 	_, _ = w.Write([]byte(buf.String()))
 }
 
+// Flashes: what a finished action says on the page it returns to. The URL carries only the
+// key and one short argument, so a crafted link cannot put text of its own on the console.
+const (
+	flashCrawl   = "crawl"
+	flashResend  = "resend"
+	flashRequeue = "requeue"
+	flashDrop    = "drop"
+	flashSilence = "silence"
+	flashClear   = "clear"
+)
+
+var flashes = map[string]string{
+	flashCrawl:   "Crawl queued: %s",
+	flashResend:  "Deliveries due again: %s",
+	flashRequeue: "Entries requeued: %s",
+	flashDrop:    "Entries dropped: %s",
+	flashSilence: "Silenced: %s",
+	flashClear:   "Silences ended: %s",
+}
+
+// flashArg is what a flash's argument may hold: a count, a rule or source name, a job id.
+var flashArg = regexp.MustCompile(`^[\p{L}\p{N}@:._\- ]{1,120}$`)
+
+// flashText is the flash a request asks for, in lang; "" for none or a forged one.
+func flashText(r *http.Request, lang string) string {
+	q := r.URL.Query()
+	format, ok := flashes[q.Get("done")]
+	arg := q.Get("arg")
+	if !ok || !flashArg.MatchString(arg) {
+		return ""
+	}
+	return fmt.Sprintf(translate(lang, format), arg)
+}
+
 // redirect answers a finished action: back to a page of this console, with what was done.
-func redirect(w http.ResponseWriter, r request, to, done string) {
+func redirect(w http.ResponseWriter, r request, to, flash, arg string) {
 	if !localPath(to) {
 		to = "/"
 	}
@@ -263,7 +298,7 @@ func redirect(w http.ResponseWriter, r request, to, done string) {
 	if strings.Contains(to, "?") {
 		sep = "&"
 	}
-	http.Redirect(w, r.Request, to+sep+"done="+urlQueryEscape(done), http.StatusSeeOther)
+	http.Redirect(w, r.Request, to+sep+"done="+flash+"&arg="+urlQueryEscape(arg), http.StatusSeeOther)
 }
 
 // localPath accepts only a path on this site: "/x", never "//host" or "/\host".

@@ -268,6 +268,14 @@ func TestActionsNeedSessionCSRFAndTheAdminToken(t *testing.T) {
 	if n := strings.Count(h.logs.String(), `msg="console action"`); n != len(want) || !strings.Contains(h.logs.String(), `action=resend by="admin token"`) {
 		t.Fatalf("%d actions logged, want %d with who:\n%s", n, len(want), h.logs)
 	}
+	if _, body := h.do(admin, "GET", "/silences?done=crawl&arg=fb:%E7%BE%A4@2026", nil); !strings.Contains(body, `id="flash">Crawl queued: fb:群@2026<`) {
+		t.Error("the flash of crawl now is missing")
+	}
+	for _, forged := range []string{"/silences?done=Call+555-0100", "/silences?done=crawl&arg=%3Cb%3Ecall+us%3C/b%3E", "/silences?done=crawl&arg=" + strings.Repeat("x", 200)} {
+		if _, body := h.do(admin, "GET", forged, nil); strings.Contains(body, `id="flash"`) {
+			t.Errorf("%s: a forged flash is shown", forged)
+		}
+	}
 	for _, bad := range []url.Values{{"rule": {"camera"}, "duration": {"forever"}}, {"rule": {"nope"}, "duration": {"1h"}}, {"rule": {"camera"}, "duration": {"9000h"}}} {
 		bad.Set("csrf", token)
 		if resp, _ := h.do(admin, "POST", "/silences", bad); resp.StatusCode != http.StatusBadRequest {

@@ -169,6 +169,12 @@ var messages = map[string][2]string{
 	"What to do":                        {"處理方式", "处理方式"},
 	"Not found.":                        {"找不到。", "找不到。"},
 	"Something went wrong; the log says what.": {"發生錯誤，詳見日誌。", "发生错误，详见日志。"},
+	"Crawl queued: %s":                         {"已排入爬取：%s", "已加入爬取：%s"},
+	"Deliveries due again: %s":                 {"重新排程的投遞：%s", "重新安排的投递：%s"},
+	"Entries requeued: %s":                     {"已重新排入：%s", "已重新入队：%s"},
+	"Entries dropped: %s":                      {"已丟棄：%s", "已丢弃：%s"},
+	"Silenced: %s":                             {"已靜音：%s", "已静音：%s"},
+	"Silences ended: %s":                       {"已解除靜音：%s", "已解除静音：%s"},
 	"This needs the admin token.":              {"此操作需要管理權杖。", "此操作需要管理令牌。"},
 }
 
