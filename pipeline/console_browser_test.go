@@ -17,8 +17,12 @@ import (
 )
 
 // EnvUpdateScreenshots, set to 1, makes TestConsoleInChromium write the overview and alert
-// screenshots the README shows into docs/.
-const EnvUpdateScreenshots = "GROUPWATCH_UPDATE_SCREENSHOTS"
+// screenshots the README shows into docs/; EnvScreenshotDir keeps every screenshot in that
+// folder instead of the test's temporary one.
+const (
+	EnvUpdateScreenshots = "GROUPWATCH_UPDATE_SCREENSHOTS"
+	EnvScreenshotDir     = "GROUPWATCH_SCREENSHOT_DIR"
+)
 
 // browserConsole drives the console in headless Chromium and collects what the page
 // reports as an error: console.error, uncaught exceptions, the browser log's errors (a CSP
@@ -46,6 +50,9 @@ func newBrowserConsole(t *testing.T, base string) *browserConsole {
 	alloc, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
 	ctx, cancelCtx := chromedp.NewContext(alloc)
 	b := &browserConsole{t: t, ctx: ctx, base: base, dir: t.TempDir()}
+	if dir := os.Getenv(EnvScreenshotDir); dir != "" {
+		b.dir = dir
+	}
 	messages := chromedp.Console(ctx) // starts the browser
 	done := make(chan struct{})
 	go func() {

@@ -18,7 +18,7 @@ func funcs(lang string) template.FuncMap {
 		"join":       strings.Join,
 		"pathEscape": url.PathEscape,
 		"lineChart": func(title string, s []Series, since time.Time) template.HTML {
-			return lineChart(title, s, when(since), "now")
+			return lineChart(title, s, when(since), translate(lang, "now"))
 		},
 		"dailyChart": func(title string, d RuleDetail) template.HTML {
 			labels := make([]string, len(d.Days))
@@ -78,13 +78,9 @@ func age(t *time.Time) string {
 	if t == nil {
 		return ""
 	}
-	d := time.Since(*t)
-	switch {
-	case d < time.Minute:
+	if d := time.Since(*t); d < time.Hour {
 		return d.Round(time.Second).String()
-	case d < time.Hour:
-		return d.Round(time.Second).String()
-	default:
+	} else {
 		return d.Round(time.Minute).String()
 	}
 }
