@@ -25,7 +25,7 @@ import (
 type ConsoleData struct {
 	Config    *config.Config
 	Store     *store.Store
-	Redis     *redis.Client
+	Redis     redis.UniversalClient
 	Publisher message.Publisher
 	Logger    *slog.Logger
 	// Window is how far back the overview's chart reaches. Default 3h.
@@ -36,7 +36,7 @@ type ConsoleData struct {
 var _ web.Data = (*ConsoleData)(nil)
 
 // NewConsole builds the console's handler, or nil when no admin token is configured.
-func NewConsole(cfg *config.Config, s *store.Store, rdb *redis.Client, pub message.Publisher, logger *slog.Logger) (*web.Console, error) {
+func NewConsole(cfg *config.Config, s *store.Store, rdb redis.UniversalClient, pub message.Publisher, logger *slog.Logger) (*web.Console, error) {
 	if cfg.Admin.Token == "" {
 		logger.Info("console off: no admin.token configured")
 		return nil, nil
@@ -52,14 +52,10 @@ func (d *ConsoleData) now() time.Time {
 	return time.Now()
 }
 
-func (d *ConsoleData) prefix() string {
-	if d.Config.Topics.Prefix == "" {
-		return ""
-	}
-	return d.Config.Topics.Prefix + "."
-}
+// prefix is the prefix of the keys that are not streams (leases, in-flight marks).
+func (d *ConsoleData) prefix() string { return TopicsOf(d.Config).Keys() }
 
-// stageTopics are the topics stages read, in pipeline order.
+// stageTopics are the streams stages read (every partition of each topic), in pipeline order.
 func (d *ConsoleData) stageTopics() []string {
 	return NewPoisonQueue(d.Config, d.Redis).Topics
 }
@@ -255,7 +251,7 @@ func (d *ConsoleData) CrawlNow(ctx context.Context, source string) (string, erro
 	}
 	msg, err := NewJobMessage(job)
 	if err == nil {
-		err = d.Publisher.Publish(NewTopics(d.Config.Topics.Prefix).CrawlJobs(), msg)
+		err = d.Publisher.Publish(TopicsOf(d.Config).CrawlJobs(), msg)
 	}
 	if err != nil {
 		undo(context.WithoutCancel(ctx))

@@ -72,7 +72,7 @@ type consoleRun struct {
 	base  string
 	cfg   *config.Config
 	slack *fakeSlack
-	rdb   *redis.Client
+	rdb   redis.UniversalClient
 }
 
 const feedXML = `<?xml version="1.0"?><rss version="2.0"><channel><title>forum</title>

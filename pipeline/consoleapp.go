@@ -54,7 +54,7 @@ func NewConsoleApp(cfg *config.Config, opts ConsoleOptions, logger *slog.Logger)
 	)
 }
 
-func newConsoleServer(cfg *config.Config, opts RunOptions, rdb *redis.Client, db *sql.DB, s *store.Store, pub message.Publisher, m *Metrics, logger *slog.Logger) (*HTTPServer, error) {
+func newConsoleServer(cfg *config.Config, opts RunOptions, rdb redis.UniversalClient, db *sql.DB, s *store.Store, pub message.Publisher, m *Metrics, logger *slog.Logger) (*HTTPServer, error) {
 	srv, err := NewHTTPServer(opts.HTTPAddr, rdb, db, nil, m, nil, logger)
 	if err != nil {
 		return nil, err

@@ -74,7 +74,7 @@ func NewMetrics() *Metrics {
 
 // WatchState exports the shared state (lag, pending, poison, deliveries, sources) at each
 // scrape; see stateCollector.
-func (m *Metrics) WatchState(cfg *config.Config, rdb *redis.Client, s *store.Store, logger *slog.Logger) {
+func (m *Metrics) WatchState(cfg *config.Config, rdb redis.UniversalClient, s *store.Store, logger *slog.Logger) {
 	m.Registry.MustRegister(newStateCollector(cfg, rdb, s, logger))
 }
 

@@ -18,15 +18,20 @@ import (
 // cause is fixed (the stages' writes are idempotent, so a message processed twice is no
 // harm); Drop only removes it.
 type PoisonQueue struct {
-	Redis *redis.Client
-	// Topics are the topics whose poison streams are read, in pipeline order.
+	Redis redis.UniversalClient
+	// Topics are the streams whose poison streams are read, in pipeline order.
 	Topics []string
 }
 
-// NewPoisonQueue reads the poison streams of every topic of the configuration.
-func NewPoisonQueue(cfg *config.Config, rdb *redis.Client) PoisonQueue {
-	t := NewTopics(cfg.Topics.Prefix)
-	return PoisonQueue{Redis: rdb, Topics: []string{t.CrawlJobs(), t.Raw(), t.Normalized(), t.Matched(), t.Alerts(), t.SourcesHealth()}}
+// NewPoisonQueue reads the poison streams of every topic of the configuration: one per
+// stream, so with topics.partitions one per partition, each requeued to its own partition.
+func NewPoisonQueue(cfg *config.Config, rdb redis.UniversalClient) PoisonQueue {
+	t := TopicsOf(cfg)
+	var streams []string
+	for _, topic := range []string{t.CrawlJobs(), t.Raw(), t.Normalized(), t.Matched(), t.Alerts(), t.SourcesHealth()} {
+		streams = append(streams, t.Streams(topic)...)
+	}
+	return PoisonQueue{Redis: rdb, Topics: streams}
 }
 
 // PoisonedMessage is one entry of a poison stream.

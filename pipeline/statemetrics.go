@@ -20,7 +20,7 @@ import (
 // scrape's time makes groupwatch_state_up{backend} 0 and leaves its series out.
 type stateCollector struct {
 	cfg    *config.Config
-	rdb    *redis.Client
+	rdb    redis.UniversalClient
 	store  *store.Store
 	logger *slog.Logger
 
@@ -30,7 +30,7 @@ type stateCollector struct {
 // stateTimeout bounds one scrape's reads.
 const stateTimeout = 5 * time.Second
 
-func newStateCollector(cfg *config.Config, rdb *redis.Client, s *store.Store, logger *slog.Logger) *stateCollector {
+func newStateCollector(cfg *config.Config, rdb redis.UniversalClient, s *store.Store, logger *slog.Logger) *stateCollector {
 	d := func(name, help string, labels ...string) *prometheus.Desc {
 		return prometheus.NewDesc("groupwatch_"+name, help, labels, nil)
 	}
