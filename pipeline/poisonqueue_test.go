@@ -6,9 +6,12 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/ThreeDotsLabs/watermill-redisstream/pkg/redisstream"
+	"github.com/ThreeDotsLabs/watermill/message/router/middleware"
 	"github.com/redis/go-redis/v9"
 
 	"groupwatch/config"
+	"groupwatch/handlers"
 	"groupwatch/internal/testenv"
 	"groupwatch/pipeline"
 )
@@ -55,5 +58,56 @@ func TestPoisonQueueDropsAndRefusesWhatItCannotRequeue(t *testing.T) {
 	}
 	if list, err := q.List(ctx, 10); err != nil || len(list) != 0 {
 		t.Fatalf("after drop: %+v %v", list, err)
+	}
+}
+
+// With partitions, each partition's poison stream is listed, and an entry goes back to the
+// partition it came from.
+func TestPoisonQueueRequeuesToItsPartition(t *testing.T) {
+	env := testenv.New(t)
+	rdb, err := pipeline.OpenRedis(context.Background(), env.RedisURL, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rdb.Close()
+	ctx := context.Background()
+	cfg := &config.Config{Topics: config.Topics{Prefix: env.Prefix, Partitions: 2}}
+	topics := pipeline.TopicsOf(cfg)
+	q := pipeline.NewPoisonQueue(cfg, rdb)
+	if len(q.Topics) != 12 {
+		t.Fatalf("streams: %v", q.Topics)
+	}
+	stream := topics.Stream(topics.Raw(), 1)
+	msg, err := pipeline.NewRawPostMessage(handlers.RawPost{V: handlers.Version, Source: "s", ExternalID: "1", Text: "x"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	msg.Metadata.Set(middleware.ReasonForPoisonedKey, "a bug fixed since")
+	msg.Metadata.Set(middleware.PoisonedTopicKey, stream)
+	values, err := redisstream.DefaultMarshallerUnmarshaller{}.Marshal(pipeline.Poison(stream), msg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	id, err := rdb.XAdd(ctx, &redis.XAddArgs{Stream: pipeline.Poison(stream), Values: values}).Result()
+	if err != nil {
+		t.Fatal(err)
+	}
+	list, err := q.List(ctx, 10)
+	if err != nil || len(list) != 1 || list[0].Origin != stream || list[0].Entries[0].Reason != "a bug fixed since" {
+		t.Fatalf("list: %+v %v", list, err)
+	}
+	if n, err := q.Requeue(ctx, pipeline.Poison(stream), []string{id}); err != nil || n != 1 {
+		t.Fatalf("requeue: %d %v", n, err)
+	}
+	back, err := rdb.XRange(ctx, stream, "-", "+").Result()
+	if err != nil || len(back) != 1 {
+		t.Fatalf("partition 1 after requeue: %v %v", back, err)
+	}
+	got, err := redisstream.DefaultMarshallerUnmarshaller{}.Unmarshal(back[0].Values)
+	if err != nil || got.UUID != msg.UUID || string(got.Payload) != string(msg.Payload) || got.Metadata.Get(middleware.ReasonForPoisonedKey) != "" {
+		t.Fatalf("requeued message: %+v %v", got, err)
+	}
+	if n, _ := rdb.XLen(ctx, pipeline.Poison(stream)).Result(); n != 0 {
+		t.Fatalf("%d entries left in the poison stream", n)
 	}
 }
