@@ -8,6 +8,7 @@ import (
 	"math"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/ThreeDotsLabs/watermill/message"
@@ -31,7 +32,19 @@ type ConsoleData struct {
 	// Window is how far back the overview's chart reaches. Default 3h.
 	Window time.Duration
 	Now    func() time.Time
+
+	// throughput keeps the chart's counts for a minute: the overview refreshes every few
+	// seconds per open page, and counting rows by minute scans hours of posts and matches.
+	throughput struct {
+		sync.Mutex
+		at     time.Time
+		since  time.Time
+		series []web.Series
+	}
 }
+
+// throughputTTL is how long the chart's counts are reused.
+const throughputTTL = time.Minute
 
 var _ web.Data = (*ConsoleData)(nil)
 
@@ -160,13 +173,11 @@ func contains(xs []string, x string) bool {
 }
 
 func (d *ConsoleData) readTables(ctx context.Context, o *web.Overview) error {
-	tp, err := d.Store.Throughput(ctx, o.Since)
+	series, since, err := d.readThroughput(ctx, o.Since)
 	if err != nil {
 		return err
 	}
-	for _, stage := range []string{store.ThroughputNormalize, store.ThroughputMatch, store.ThroughputEvaluate, store.ThroughputNotify} {
-		o.Throughput = append(o.Throughput, web.Series{Name: stage, Points: tp[stage]})
-	}
+	o.Throughput, o.Since = series, since
 	deliveries, err := d.Store.CountDeliveriesByStatus(ctx)
 	if err != nil {
 		return err
@@ -178,6 +189,27 @@ func (d *ConsoleData) readTables(ctx context.Context, o *web.Overview) error {
 	}
 	o.Sources = counts(states)
 	return nil
+}
+
+// readThroughput returns the chart's series since a time, or those read less than
+// throughputTTL ago (with the time they start at).
+func (d *ConsoleData) readThroughput(ctx context.Context, since time.Time) ([]web.Series, time.Time, error) {
+	c := &d.throughput
+	c.Lock()
+	defer c.Unlock()
+	if c.series != nil && d.now().Sub(c.at) < throughputTTL {
+		return c.series, c.since, nil
+	}
+	tp, err := d.Store.Throughput(ctx, since)
+	if err != nil {
+		return nil, since, err
+	}
+	var series []web.Series
+	for _, stage := range []string{store.ThroughputNormalize, store.ThroughputMatch, store.ThroughputEvaluate, store.ThroughputNotify} {
+		series = append(series, web.Series{Name: stage, Points: tp[stage]})
+	}
+	c.at, c.since, c.series = d.now(), since, series
+	return series, since, nil
 }
 
 func counts(m map[string]int64) []web.Count {

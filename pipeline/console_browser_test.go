@@ -210,12 +210,19 @@ func TestConsoleInChromium(t *testing.T) {
 	// A request without the CSRF token is refused, even from the logged-in page.
 	status := run(b, "post without CSRF", chromedp.Evaluate[int](fmt.Sprintf(`fetch(%q, {method: "POST"}).then(r => r.status)`, href+"/resend"),
 		chromedp.EvalAwaitPromise))
-	b.mu.Lock()
-	b.expected = append(b.expected, "status of 403 (Forbidden) ("+b.base+href+"/resend")
-	b.mu.Unlock()
 	if status != 403 {
 		t.Fatalf("POST without CSRF from the page: %d, want 403", status)
 	}
+	// And without the session cookie, even with the page's CSRF token: 401.
+	status = run(b, "post without session", chromedp.Evaluate[int](fmt.Sprintf(
+		`fetch(%q, {method: "POST", credentials: "omit", body: new URLSearchParams({csrf: document.querySelector('input[name="csrf"]').value})}).then(r => r.status)`,
+		href+"/resend"), chromedp.EvalAwaitPromise))
+	if status != 401 {
+		t.Fatalf("POST without the session from the page: %d, want 401", status)
+	}
+	b.mu.Lock()
+	b.expected = append(b.expected, "status of 403 (Forbidden) ("+b.base+href+"/resend", "status of 401 (Unauthorized) ("+b.base+href+"/resend")
+	b.mu.Unlock()
 
 	// A silence created in the page suppresses the next alert of its rule.
 	b.open("/silences?rule=acme")
@@ -238,6 +245,12 @@ func TestConsoleInChromium(t *testing.T) {
 	c.poisonAPost("browser-poison", "acme 退款 from the poison topic")
 	b.openUntil("/poison", `input[name="id"]`)
 	b.screenshot("poison")
+	b.do("open the entry", chromedp.Click(chromedp.CSS(`a[href^="/poison/entry"]`)), chromedp.WaitVisible(chromedp.CSS("pre.payload")))
+	if s := b.text("pre.payload"); !strings.Contains(s, "from the poison topic") {
+		t.Fatalf("poison entry payload: %s", s)
+	}
+	b.screenshot("poison-entry")
+	b.open("/poison")
 	b.do("requeue", chromedp.Click(chromedp.CSS(`input[name="id"]`)), chromedp.Click(chromedp.CSS("button.requeue")),
 		chromedp.WaitVisible(chromedp.CSS("#flash")))
 	b.openUntil("/alerts?source=requeued", `table.alerts a[href^="/alerts/"]`)
