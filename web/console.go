@@ -7,6 +7,7 @@ import (
 	"html/template"
 	"io/fs"
 	"log/slog"
+	"net"
 	"net/http"
 	"regexp"
 	"strings"
@@ -306,26 +307,40 @@ func localPath(p string) bool {
 	return strings.HasPrefix(p, "/") && !strings.HasPrefix(p, "//") && !strings.HasPrefix(p, "/\\") && !strings.ContainsAny(p, "\r\n")
 }
 
-// throttle bounds failed logins across the process: a token cannot be guessed online.
+// throttle bounds failed logins per client address (a token cannot be guessed online, and
+// one client's failures do not lock the others out); the counts start afresh every period,
+// so the map holds at most the addresses seen in one.
 type throttle struct {
 	mu     sync.Mutex
 	limit  int
 	per    time.Duration
 	window time.Time
-	n      int
+	failed map[string]int
 }
 
-func (t *throttle) allow(now time.Time) bool {
+func (t *throttle) allow(addr string, now time.Time) bool {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	if now.Sub(t.window) >= t.per {
-		t.window, t.n = now, 0
+		t.window, t.failed = now, map[string]int{}
 	}
-	return t.n < t.limit
+	return t.failed[addr] < t.limit
 }
 
-func (t *throttle) failed() {
+func (t *throttle) fail(addr string) {
 	t.mu.Lock()
-	t.n++
-	t.mu.Unlock()
+	defer t.mu.Unlock()
+	if t.failed == nil {
+		t.failed = map[string]int{}
+	}
+	t.failed[addr]++
+}
+
+// clientAddr is the request's remote host (behind a proxy, the proxy's).
+func clientAddr(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
 }

@@ -349,4 +349,12 @@ func TestLoginIsThrottled(t *testing.T) {
 	if resp, _ := h.do(c, "POST", "/login", url.Values{"token": {adminToken}}); resp.StatusCode != http.StatusTooManyRequests {
 		t.Fatalf("11th attempt in a minute: %d, want 429", resp.StatusCode)
 	}
+	// Another address is not locked out; the first one is again after the period.
+	th := &throttle{limit: 2, per: time.Minute}
+	th.allow("a", t0)
+	th.fail("a")
+	th.fail("a")
+	if th.allow("a", t0) || !th.allow("b", t0) || !th.allow("a", t0.Add(time.Minute)) {
+		t.Fatal("the throttle is not per address and per period")
+	}
 }

@@ -31,7 +31,7 @@ func (c *Console) loginPost(w http.ResponseWriter, r *http.Request) {
 		next = "/"
 	}
 	now := c.opts.Now()
-	if !c.login.allow(now) {
+	if !c.login.allow(clientAddr(r), now) {
 		c.opts.Logger.Warn("console login refused: too many failed attempts", "remote", r.RemoteAddr)
 		c.render(w, req, http.StatusTooManyRequests, "login", translate(req.lang, "Log in"), "", loginView{Next: next},
 			translate(req.lang, "Too many attempts; wait a minute."))
@@ -39,7 +39,7 @@ func (c *Console) loginPost(w http.ResponseWriter, r *http.Request) {
 	}
 	role := c.keys.login(r.PostForm.Get("token"))
 	if role == "" {
-		c.login.failed()
+		c.login.fail(clientAddr(r))
 		c.opts.Logger.Warn("console login failed", "remote", r.RemoteAddr)
 		c.render(w, req, http.StatusUnauthorized, "login", translate(req.lang, "Log in"), "", loginView{Next: next},
 			translate(req.lang, "Wrong token."))
