@@ -301,11 +301,15 @@ func (d *ConsoleData) source(name string) (config.Source, bool) {
 	return config.Source{}, false
 }
 
+// rule is a configured rule, or the source-health rule its alerts are stored under.
 func (d *ConsoleData) rule(name string) (config.Rule, bool) {
 	for _, r := range d.Config.Rules {
 		if r.Name == name {
 			return r, true
 		}
+	}
+	if name == config.HealthRuleName && len(d.Config.Health.Sinks) > 0 {
+		return config.Rule{Name: name, Type: "health", Query: "(source health events)", Sinks: d.Config.Health.Sinks}, true
 	}
 	return config.Rule{}, false
 }
@@ -389,6 +393,9 @@ func (d *ConsoleData) TestRule(ctx context.Context, name string, days int) (web.
 	r, ok := d.rule(name)
 	if !ok {
 		return web.RuleTest{}, fmt.Errorf("rule %q: %w", name, web.ErrNotFound)
+	}
+	if r.Name == config.HealthRuleName {
+		return web.RuleTest{}, fmt.Errorf("%w: the source-health rule fires on crawl events, not on posts", web.ErrInvalid)
 	}
 	since := d.now().Add(-time.Duration(days) * 24 * time.Hour)
 	rep, err := TestRule(ctx, r, store.PostsOf(d.Store.Queries()), d.Store, since)
@@ -534,7 +541,7 @@ func (d *ConsoleData) Silences(ctx context.Context) ([]web.Silence, error) {
 
 // AddSilence silences a configured rule (or the health rule).
 func (d *ConsoleData) AddSilence(ctx context.Context, s web.Silence) error {
-	if _, ok := d.rule(s.Rule); !ok && s.Rule != config.HealthRuleName {
+	if _, ok := d.rule(s.Rule); !ok {
 		return fmt.Errorf("%w: no rule %q in the configuration", web.ErrInvalid, s.Rule)
 	}
 	if len(s.Key) > 191 {
