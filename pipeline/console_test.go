@@ -364,7 +364,7 @@ func TestConsoleAppAlone(t *testing.T) {
 	t.Setenv(config.EnvRedisURL, env.RedisURL)
 	t.Setenv(config.EnvMySQLDSN, env.MySQLDSN)
 	t.Setenv(config.EnvAdminToken, "")
-	cfg, err := config.Parse([]byte(fmt.Sprintf("topics: {prefix: %s}\nadmin: {token: %s}\nrules: [{name: a, query: acme, sinks: [o]}]\nsinks: [{name: o, type: console}]\n",
+	cfg, err := config.Parse([]byte(fmt.Sprintf("topics: {prefix: %s}\nadmin: {token: %s}\nrules: [{name: a, query: acme, sinks: [o]}]\nsinks: [{name: o, type: console}]\nhealth: {sinks: [o]}\n",
 		env.Prefix, consoleToken)))
 	if err != nil {
 		t.Fatal(err)
@@ -382,10 +382,13 @@ func TestConsoleAppAlone(t *testing.T) {
 		t.Fatalf("/readyz: %v %v", resp, err)
 	}
 	op := c.login()
-	for _, page := range []string{"/", "/sources", "/rules", "/alerts", "/poison", "/silences"} {
+	for _, page := range []string{"/", "/sources", "/rules", "/rules/a?test_days=2", "/rules/source-health", "/alerts", "/poison", "/silences"} {
 		if resp, body := op.do("GET", page, nil); resp.StatusCode != 200 {
 			t.Errorf("%s: %d\n%s", page, resp.StatusCode, body)
 		}
+	}
+	if resp, body := op.do("GET", "/rules/source-health?test_days=2", nil); resp.StatusCode != 400 || !strings.Contains(body, "fires on crawl events") {
+		t.Errorf("rule test of the health rule: %d\n%s", resp.StatusCode, body)
 	}
 	if err := pipeline.NewConsoleApp(&config.Config{}, pipeline.ConsoleOptions{}, quietLogger()).Err(); !errors.Is(err, pipeline.ErrNoAdminToken) {
 		t.Fatalf("without a token: %v", err)
