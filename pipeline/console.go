@@ -242,14 +242,6 @@ func (d *ConsoleData) Sources(ctx context.Context) ([]web.Source, error) {
 			due := next(now).UTC()
 			ws.NextDue = &due
 		}
-		switch ws.State {
-		case crawl.StatePaused:
-			ws.Advice = "paused after a block or checkpoint (with every source of account " + ws.Account + "); it resumes by itself after the cool-down. " +
-				"Check the account in a browser before then."
-		case crawl.StateNeedsCookies:
-			ws.Advice = "the account " + ws.Account + " met a login wall: export fresh cookies into its cookies file, then press Crawl now " +
-				"(or run pipeline crawl " + src.Name + ")."
-		}
 		runs, err := d.Store.CrawlRuns(ctx, src.Name, 10)
 		if err != nil {
 			return nil, err

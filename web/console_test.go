@@ -169,7 +169,7 @@ func TestEveryPageRendersEscaped(t *testing.T) {
 	for path, want := range map[string][]string{
 		"/":                                   {"<svg", "posts.raw", "host-1", `href="/poison">2<`, `data-live="/overview/live"`},
 		"/overview/live":                      {"<svg", "posts.raw"},
-		"/sources":                            {"fb:群組", "renew the cookies", "login wall &lt;b&gt;x&lt;/b&gt;", "Crawl now"},
+		"/sources":                            {"fb:群組", "Account acct met a login wall", "pipeline crawl fb:群組", "login wall &lt;b&gt;x&lt;/b&gt;", "Crawl now"},
 		"/rules":                              {`相機 OR &#34;canon eos&#34;`, `href="/rules/camera"`},
 		"/rules/camera":                       {"<svg", "bar", "threshold 3 / 1h0m0s", `name="test_days"`},
 		"/rules/camera?test_days=3":           {"Posts read: 10", "<mark>相機</mark>"},
@@ -304,6 +304,9 @@ func TestLanguageFromAcceptLanguageAndTheSwitch(t *testing.T) {
 		if !strings.Contains(body, "<h1>"+want+"</h1>") {
 			t.Errorf("Accept-Language %q: want %s", accept, want)
 		}
+	}
+	if _, body := h.do(c, "GET", "/sources", nil, "Accept-Language", "zh-TW"); !strings.Contains(body, "帳號 acct 遇到登入牆") {
+		t.Error("the advice on a source is not translated")
 	}
 	resp, _ := h.do(c, "GET", "/lang/zh-Hans?next=/alerts", nil)
 	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/alerts" {

@@ -95,9 +95,7 @@ type Source struct {
 	Name, Kind, Account, State, LastVerdict string
 	PausedUntil, LastCrawl, LastNewPost     *time.Time
 	NextDue                                 *time.Time
-	// Advice says what to do when the source is paused or needs cookies.
-	Advice string
-	Runs   []CrawlRun
+	Runs                                    []CrawlRun
 }
 
 // CrawlRun is one crawl of a source.

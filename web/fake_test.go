@@ -38,7 +38,7 @@ func (f *fakeData) Overview(context.Context) (Overview, error) {
 }
 
 func (f *fakeData) Sources(context.Context) ([]Source, error) {
-	return []Source{{Name: "fb:群組", Kind: "facebook_group", State: "needs_cookies", Advice: "renew the cookies",
+	return []Source{{Name: "fb:群組", Kind: "facebook_group", Account: "acct", State: "needs_cookies",
 		Runs: []CrawlRun{{JobID: "j1", StartedAt: t0, Verdict: "login_wall", Error: "login wall <b>x</b>"}}}}, nil
 }
 

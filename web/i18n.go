@@ -166,8 +166,14 @@ var messages = map[string][2]string{
 	"Duration":                          {"時長", "时长"},
 	"Create":                            {"建立", "创建"},
 	"Done":                              {"完成", "完成"},
-	"What to do":                        {"處理方式", "处理方式"},
-	"Not found.":                        {"找不到。", "找不到。"},
+	"Paused after a block or checkpoint, with every source of account %s; it resumes by itself after the cool-down. Check the account in a browser before then.": {
+		"因封鎖或驗證檢查而暫停（帳號 %s 的所有來源皆同）；冷卻期過後會自動恢復。在此之前請先用瀏覽器檢查該帳號。",
+		"因封锁或验证检查而暂停（账号 %s 的所有来源皆同）；冷却期过后会自动恢复。在此之前请先用浏览器检查该账号。"},
+	"Account %s met a login wall: export fresh cookies into its cookies file, then press Crawl now (or run pipeline crawl %s).": {
+		"帳號 %s 遇到登入牆：請將新的 cookies 匯出到它的 cookies 檔，然後按「立即爬取」（或執行 pipeline crawl %s）。",
+		"账号 %s 遇到登录墙：请将新的 cookies 导出到它的 cookies 文件，然后按“立即爬取”（或运行 pipeline crawl %s）。"},
+	"What to do": {"處理方式", "处理方式"},
+	"Not found.": {"找不到。", "找不到。"},
 	"Something went wrong; the log says what.": {"發生錯誤，詳見日誌。", "发生错误，详见日志。"},
 	"Crawl queued: %s":                         {"已排入爬取：%s", "已加入爬取：%s"},
 	"Deliveries due again: %s":                 {"重新排程的投遞：%s", "重新安排的投递：%s"},
