@@ -169,7 +169,7 @@ func TestEveryPageRendersEscaped(t *testing.T) {
 	for path, want := range map[string][]string{
 		"/":                                   {"<svg", "posts.raw", "host-1", `href="/poison">2<`, `data-live="/overview/live"`},
 		"/overview/live":                      {"<svg", "posts.raw"},
-		"/sources":                            {"fb:群組", "Account acct met a login wall", "pipeline crawl fb:群組", "login wall &lt;b&gt;x&lt;/b&gt;", "Crawl now"},
+		"/sources":                            {"fb:群組", "Account acct met a login wall", "pipeline crawl fb:群組", "login wall &lt;b&gt;x&lt;/b&gt;", "Crawl now", ">1.5s<"},
 		"/rules":                              {`相機 OR &#34;canon eos&#34;`, `href="/rules/camera"`},
 		"/rules/camera":                       {"<svg", "bar", "threshold 3 / 1h0m0s", `name="test_days"`},
 		"/rules/camera?test_days=3":           {"Posts read: 10", "<mark>相機</mark>"},

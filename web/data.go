@@ -109,6 +109,14 @@ type CrawlRun struct {
 	Error string
 }
 
+// Duration is how long the crawl took, "" while it runs.
+func (r CrawlRun) Duration() string {
+	if r.FinishedAt == nil {
+		return ""
+	}
+	return r.FinishedAt.Sub(r.StartedAt).Round(time.Millisecond).String()
+}
+
 // Rule is one configured rule.
 type Rule struct {
 	Name, Query, Type string

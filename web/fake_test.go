@@ -13,7 +13,10 @@ type fakeData struct {
 	actions []string
 }
 
-var t0 = time.Date(2026, 11, 29, 12, 0, 0, 0, time.UTC)
+var (
+	t0 = time.Date(2026, 11, 29, 12, 0, 0, 0, time.UTC)
+	t1 = t0.Add(1500 * time.Millisecond)
+)
 
 func (f *fakeData) did(format string, args ...any) {
 	f.mu.Lock()
@@ -39,7 +42,7 @@ func (f *fakeData) Overview(context.Context) (Overview, error) {
 
 func (f *fakeData) Sources(context.Context) ([]Source, error) {
 	return []Source{{Name: "fb:群組", Kind: "facebook_group", Account: "acct", State: "needs_cookies",
-		Runs: []CrawlRun{{JobID: "j1", StartedAt: t0, Verdict: "login_wall", Error: "login wall <b>x</b>"}}}}, nil
+		Runs: []CrawlRun{{JobID: "j1", StartedAt: t0, FinishedAt: &t1, Verdict: "login_wall", Error: "login wall <b>x</b>"}}}}, nil
 }
 
 func (f *fakeData) CrawlNow(_ context.Context, src string) (string, error) {
