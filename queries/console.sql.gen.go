@@ -13,12 +13,13 @@ import (
 
 const alertsPerMinute = `-- name: AlertsPerMinute :many
 SELECT TIMESTAMPDIFF(MINUTE, ?, created_at) AS minute, COUNT(*) AS n
-FROM alerts WHERE created_at >= ?
+FROM alerts WHERE id > ? AND created_at >= ?
 GROUP BY minute ORDER BY minute
 `
 
 type AlertsPerMinuteParams struct {
-	Since time.Time
+	Since   time.Time
+	AfterID int64
 }
 
 type AlertsPerMinuteRow struct {
@@ -27,7 +28,7 @@ type AlertsPerMinuteRow struct {
 }
 
 func (q *Queries) AlertsPerMinute(ctx context.Context, arg AlertsPerMinuteParams) ([]AlertsPerMinuteRow, error) {
-	rows, err := q.db.QueryContext(ctx, alertsPerMinute, arg.Since, arg.Since)
+	rows, err := q.db.QueryContext(ctx, alertsPerMinute, arg.Since, arg.AfterID, arg.Since)
 	if err != nil {
 		return nil, err
 	}
@@ -81,14 +82,53 @@ func (q *Queries) CountSourcesByState(ctx context.Context) ([]CountSourcesByStat
 	return items, nil
 }
 
+const lastAlertBefore = `-- name: LastAlertBefore :one
+SELECT id FROM alerts WHERE created_at < ? ORDER BY id DESC LIMIT 1
+`
+
+func (q *Queries) LastAlertBefore(ctx context.Context, createdAt time.Time) (int64, error) {
+	row := q.db.QueryRowContext(ctx, lastAlertBefore, createdAt)
+	var id int64
+	err := row.Scan(&id)
+	return id, err
+}
+
+const lastMatchBefore = `-- name: LastMatchBefore :one
+SELECT id FROM matches WHERE created_at < ? ORDER BY id DESC LIMIT 1
+`
+
+func (q *Queries) LastMatchBefore(ctx context.Context, createdAt time.Time) (int64, error) {
+	row := q.db.QueryRowContext(ctx, lastMatchBefore, createdAt)
+	var id int64
+	err := row.Scan(&id)
+	return id, err
+}
+
+const lastPostBefore = `-- name: LastPostBefore :one
+
+SELECT id FROM posts WHERE first_seen_at < ? ORDER BY id DESC LIMIT 1
+`
+
+// The per-minute counts read only rows after after_id: the time columns have no index, but
+// rows are written in id order at about their time, so the last row older than the window
+// (LastPostBefore and the like: the primary key read backwards from the newest row, so the
+// cost is the window's rows, not the table's) bounds the scan to the window.
+func (q *Queries) LastPostBefore(ctx context.Context, firstSeenAt time.Time) (int64, error) {
+	row := q.db.QueryRowContext(ctx, lastPostBefore, firstSeenAt)
+	var id int64
+	err := row.Scan(&id)
+	return id, err
+}
+
 const matchesPerMinute = `-- name: MatchesPerMinute :many
 SELECT TIMESTAMPDIFF(MINUTE, ?, created_at) AS minute, COUNT(*) AS n
-FROM matches WHERE created_at >= ?
+FROM matches WHERE id > ? AND created_at >= ?
 GROUP BY minute ORDER BY minute
 `
 
 type MatchesPerMinuteParams struct {
-	Since time.Time
+	Since   time.Time
+	AfterID int64
 }
 
 type MatchesPerMinuteRow struct {
@@ -97,7 +137,7 @@ type MatchesPerMinuteRow struct {
 }
 
 func (q *Queries) MatchesPerMinute(ctx context.Context, arg MatchesPerMinuteParams) ([]MatchesPerMinuteRow, error) {
-	rows, err := q.db.QueryContext(ctx, matchesPerMinute, arg.Since, arg.Since)
+	rows, err := q.db.QueryContext(ctx, matchesPerMinute, arg.Since, arg.AfterID, arg.Since)
 	if err != nil {
 		return nil, err
 	}
@@ -121,12 +161,13 @@ func (q *Queries) MatchesPerMinute(ctx context.Context, arg MatchesPerMinutePara
 
 const postsPerMinute = `-- name: PostsPerMinute :many
 SELECT TIMESTAMPDIFF(MINUTE, ?, first_seen_at) AS minute, COUNT(*) AS n
-FROM posts WHERE first_seen_at >= ?
+FROM posts WHERE id > ? AND first_seen_at >= ?
 GROUP BY minute ORDER BY minute
 `
 
 type PostsPerMinuteParams struct {
-	Since time.Time
+	Since   time.Time
+	AfterID int64
 }
 
 type PostsPerMinuteRow struct {
@@ -136,7 +177,7 @@ type PostsPerMinuteRow struct {
 
 // New posts (the normalize stage's output) per minute since a time; minute 0 is since.
 func (q *Queries) PostsPerMinute(ctx context.Context, arg PostsPerMinuteParams) ([]PostsPerMinuteRow, error) {
-	rows, err := q.db.QueryContext(ctx, postsPerMinute, arg.Since, arg.Since)
+	rows, err := q.db.QueryContext(ctx, postsPerMinute, arg.Since, arg.AfterID, arg.Since)
 	if err != nil {
 		return nil, err
 	}

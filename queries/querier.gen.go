@@ -59,6 +59,13 @@ type Querier interface {
 	InsertAlert(ctx context.Context, arg InsertAlertParams) (sql.Result, error)
 	InsertRuleEvent(ctx context.Context, arg InsertRuleEventParams) error
 	InsertSilence(ctx context.Context, arg InsertSilenceParams) error
+	LastAlertBefore(ctx context.Context, createdAt time.Time) (int64, error)
+	LastMatchBefore(ctx context.Context, createdAt time.Time) (int64, error)
+	// The per-minute counts read only rows after after_id: the time columns have no index, but
+	// rows are written in id order at about their time, so the last row older than the window
+	// (LastPostBefore and the like: the primary key read backwards from the newest row, so the
+	// cost is the window's rows, not the table's) bounds the scan to the window.
+	LastPostBefore(ctx context.Context, firstSeenAt time.Time) (int64, error)
 	ListActiveSilences(ctx context.Context, endsAt time.Time) ([]Silence, error)
 	// Newest first, with the rule and post they are about.
 	ListAlerts(ctx context.Context, limit int32) ([]ListAlertsRow, error)

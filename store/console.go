@@ -175,21 +175,41 @@ func (s *Store) Throughput(ctx context.Context, since time.Time) (map[string][]i
 	for _, stage := range []string{ThroughputNormalize, ThroughputMatch, ThroughputEvaluate, ThroughputNotify} {
 		out[stage] = make([]int64, n)
 	}
-	posts, err := s.q.PostsPerMinute(ctx, queries.PostsPerMinuteParams{Since: since})
+	// Each table is read only after its last row older than the window (queries/console.sql).
+	after := func(last func(context.Context, time.Time) (int64, error)) (int64, error) {
+		id, err := last(ctx, since)
+		if errors.Is(err, sql.ErrNoRows) {
+			return 0, nil
+		}
+		return id, err
+	}
+	postsAfter, err := after(s.q.LastPostBefore)
+	if err != nil {
+		return nil, fmt.Errorf("cannot bound posts per minute: %w", err)
+	}
+	posts, err := s.q.PostsPerMinute(ctx, queries.PostsPerMinuteParams{Since: since, AfterID: postsAfter})
 	if err != nil {
 		return nil, fmt.Errorf("cannot count posts per minute: %w", err)
 	}
 	for _, r := range posts {
 		add(ThroughputNormalize, r.Minute, r.N)
 	}
-	matches, err := s.q.MatchesPerMinute(ctx, queries.MatchesPerMinuteParams{Since: since})
+	matchesAfter, err := after(s.q.LastMatchBefore)
+	if err != nil {
+		return nil, fmt.Errorf("cannot bound matches per minute: %w", err)
+	}
+	matches, err := s.q.MatchesPerMinute(ctx, queries.MatchesPerMinuteParams{Since: since, AfterID: matchesAfter})
 	if err != nil {
 		return nil, fmt.Errorf("cannot count matches per minute: %w", err)
 	}
 	for _, r := range matches {
 		add(ThroughputMatch, r.Minute, r.N)
 	}
-	alerts, err := s.q.AlertsPerMinute(ctx, queries.AlertsPerMinuteParams{Since: since})
+	alertsAfter, err := after(s.q.LastAlertBefore)
+	if err != nil {
+		return nil, fmt.Errorf("cannot bound alerts per minute: %w", err)
+	}
+	alerts, err := s.q.AlertsPerMinute(ctx, queries.AlertsPerMinuteParams{Since: since, AfterID: alertsAfter})
 	if err != nil {
 		return nil, fmt.Errorf("cannot count alerts per minute: %w", err)
 	}

@@ -19,12 +19,22 @@ func TestConsoleReads(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			env := start(t)
 			now := time.Now().UTC().Truncate(time.Second)
-			opts := store.Options{Now: func() time.Time { return now }}
+			clock := now.Add(-time.Hour)
+			opts := store.Options{Now: func() time.Time { return clock }}
 			if env.Embedded {
 				opts.Writers = 1
 			}
 			s := store.New(env.DB(t), opts)
 			t.Cleanup(s.Close)
+			// A post, its match and alert an hour old: outside the window the throughput reads.
+			old, err := s.SavePost(context.Background(), record("old", "acme old", "m-old"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := s.SaveMatch(context.Background(), 999, old.ID, []string{"acme"}); err != nil {
+				t.Fatal(err)
+			}
+			clock = now
 			testConsoleReads(t, s, now)
 		})
 	}
