@@ -196,6 +196,9 @@ func TestEveryPageRendersEscaped(t *testing.T) {
 			t.Errorf("%s: inline script, style or handler", path)
 		}
 	}
+	if _, body := h.do(c, "GET", "/overview/live", nil); strings.Contains(body, "<html") || strings.Contains(body, "<header") {
+		t.Error("the overview's live part is a whole page")
+	}
 	for _, path := range []string{"/alerts/8", "/rules/nope", "/poison/entry?topic=x&id=1"} {
 		if resp, _ := h.do(c, "GET", path, nil); resp.StatusCode != http.StatusNotFound {
 			t.Errorf("%s: %d, want 404", path, resp.StatusCode)
