@@ -13,7 +13,7 @@ import (
 
 // SourceLister lists the sources the store knows, with when each last produced.
 type SourceLister interface {
-	Sources(ctx context.Context) ([]store.SourceRecord, error)
+	Sources(ctx context.Context) ([]store.SourceRow, error)
 }
 
 // QuietWatch raises a health event for a source that has produced no new post for
@@ -69,9 +69,9 @@ func (w *QuietWatch) Step(ctx context.Context) {
 }
 
 // quietSince is when a source last produced: its newest post, else when it was added.
-func quietSince(r store.SourceRecord) time.Time {
-	if !r.LastNewPost.IsZero() {
-		return r.LastNewPost
+func quietSince(r store.SourceRow) time.Time {
+	if r.LastNewPost != nil {
+		return *r.LastNewPost
 	}
 	return r.Added
 }

@@ -21,8 +21,6 @@ type Admin struct {
 type (
 	AlertRow    = store.AlertRow
 	AlertDetail = store.AlertDetail
-	AlertPost   = store.AlertPost
-	Delivery    = store.Delivery
 	Silence     = store.SilenceRecord
 )
 

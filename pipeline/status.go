@@ -81,7 +81,7 @@ type SourceStatus struct {
 // StatusStore is what `pipeline status` reads of MySQL (store.Admin).
 type StatusStore interface {
 	DeliveryCounts(ctx context.Context) (map[string]int64, error)
-	Sources(ctx context.Context) ([]store.SourceRecord, error)
+	Sources(ctx context.Context) ([]store.SourceRow, error)
 }
 
 // Status reads the report from Redis and MySQL. Either may be nil (not reachable): what the
@@ -93,7 +93,7 @@ func Status(ctx context.Context, cfg *config.Config, rdb redis.UniversalClient, 
 	} else if err := rep.readTopics(ctx, cfg, rdb); err != nil {
 		rep.Unreachable[StatusRedis] = err.Error()
 	}
-	var stored []store.SourceRecord
+	var stored []store.SourceRow
 	if db == nil {
 		rep.Unreachable[StatusMySQL] = "not connected"
 	} else {
@@ -102,7 +102,7 @@ func Status(ctx context.Context, cfg *config.Config, rdb redis.UniversalClient, 
 			rep.Unreachable[StatusMySQL] = err.Error()
 		}
 	}
-	byName := map[string]store.SourceRecord{}
+	byName := map[string]store.SourceRow{}
 	for _, s := range stored {
 		byName[s.Name] = s
 	}
@@ -115,7 +115,7 @@ func Status(ctx context.Context, cfg *config.Config, rdb redis.UniversalClient, 
 		}
 		if row, ok := byName[src.Name]; ok {
 			ss.State, ss.LastVerdict = row.State, row.LastVerdict
-			ss.PausedUntil, ss.LastCrawl, ss.LastNewPost = timePtr(row.PausedUntil), timePtr(row.LastCrawl), timePtr(row.LastNewPost)
+			ss.PausedUntil, ss.LastCrawl, ss.LastNewPost = row.PausedUntil, row.LastCrawl, row.LastNewPost
 		}
 		if next, err := crawl.Schedule(src); err == nil {
 			due := next(now).UTC()
@@ -191,7 +191,7 @@ func sumPartitions(topic string, parts []TopicStatus) TopicStatus {
 	return sum
 }
 
-func (rep *StatusReport) readMySQL(ctx context.Context, db StatusStore) ([]store.SourceRecord, error) {
+func (rep *StatusReport) readMySQL(ctx context.Context, db StatusStore) ([]store.SourceRow, error) {
 	counts, err := db.DeliveryCounts(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("cannot count deliveries: %w", err)
@@ -286,13 +286,4 @@ func idTime(id string) *time.Time {
 	}
 	t := sid.added()
 	return &t
-}
-
-// timePtr is t in UTC, or nil for the zero time ("never").
-func timePtr(t time.Time) *time.Time {
-	if t.IsZero() {
-		return nil
-	}
-	u := t.UTC()
-	return &u
 }

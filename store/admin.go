@@ -54,69 +54,14 @@ func (a *Admin) ListAlerts(ctx context.Context, status string, limit int32) ([]A
 	return out, nil
 }
 
-// AlertDetail is why an alert fired and on what (`pipeline alerts show`).
-type AlertDetail struct {
-	ID         int64
-	DedupKey   string
-	Kind       string
-	Terms      string
-	Published  bool
-	Suppressed string
-	Summary    string
-	CreatedAt  time.Time
-	Rule       string
-	RuleQuery  string
-	// Post is the post the alert is about; nil for an alert on no post.
-	Post *AlertPost
-}
-
-// AlertPost is the post of an alert.
-type AlertPost struct {
-	Source, ExternalID, Author, URL, Text string
-	PostedAt                              *time.Time
-}
-
-// Alert returns why an alert fired and on what; an id with no alert is an error saying so.
+// Alert returns why an alert fired, on what, and its deliveries; an id with no alert is an
+// error saying so.
 func (a *Admin) Alert(ctx context.Context, id int64) (AlertDetail, error) {
-	r, err := a.q.GetAlertDetail(ctx, id)
-	if errors.Is(err, sql.ErrNoRows) {
-		return AlertDetail{}, fmt.Errorf("no alert %d", id)
+	d, err := alertDetail(ctx, a.q, id)
+	if errors.Is(err, ErrNotFound) {
+		return d, fmt.Errorf("no alert %d: %w", id, ErrNotFound)
 	}
-	if err != nil {
-		return AlertDetail{}, classify(err)
-	}
-	d := AlertDetail{ID: r.ID, DedupKey: r.DedupKey, Kind: r.Kind, Terms: r.Terms, Published: r.Published != 0,
-		Suppressed: r.Suppressed, Summary: r.Summary, CreatedAt: r.CreatedAt, Rule: r.RuleName, RuleQuery: r.RuleQuery}
-	if r.Source.Valid {
-		d.Post = &AlertPost{Source: r.Source.String, ExternalID: r.ExternalID.String, Author: r.Author.String,
-			URL: r.Url.String, Text: r.Text.String, PostedAt: timeOrNil(r.PostedAt)}
-	}
-	return d, nil
-}
-
-// Delivery is an alert's delivery to one sink.
-type Delivery struct {
-	Sink        string
-	Status      string
-	Attempts    int
-	LastError   string
-	NextAttempt *time.Time
-	SentAt      *time.Time
-	UpdatedAt   time.Time
-}
-
-// Deliveries returns the deliveries of an alert, one per sink.
-func (a *Admin) Deliveries(ctx context.Context, alertID int64) ([]Delivery, error) {
-	rows, err := a.q.ListDeliveriesOfAlert(ctx, alertID)
-	if err != nil {
-		return nil, classify(err)
-	}
-	out := make([]Delivery, 0, len(rows))
-	for _, r := range rows {
-		out = append(out, Delivery{Sink: r.Sink, Status: r.Status, Attempts: int(r.Attempts), LastError: r.LastError.String,
-			NextAttempt: timeOrNil(r.NextAttemptAt), SentAt: timeOrNil(r.SentAt), UpdatedAt: r.UpdatedAt})
-	}
-	return out, nil
+	return d, err
 }
 
 // ResendDeliveries makes every failed or dead delivery of an existing alert due now, for a
@@ -144,19 +89,11 @@ func (a *Admin) DeliveryCounts(ctx context.Context) (map[string]int64, error) {
 	return out, nil
 }
 
-// Sources lists the sources table (SourcesOf).
-func (a *Admin) Sources(ctx context.Context) ([]SourceRecord, error) { return listSources(ctx, a.q) }
+// Sources returns the stored state of every source.
+func (a *Admin) Sources(ctx context.Context) ([]SourceRow, error) { return listSources(ctx, a.q) }
 
 // Posts reads the stored posts for a simulation (`pipeline rules test`).
 func (a *Admin) Posts() simulate.Posts { return postReader{a.q} }
 
 // Silences reads the silences in force, as the evaluate stage does.
 func (a *Admin) Silences() handlers.Silences { return silences{a.q} }
-
-func timeOrNil(t sql.NullTime) *time.Time {
-	if !t.Valid {
-		return nil
-	}
-	u := t.Time.UTC()
-	return &u
-}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"slices"
 	"strconv"
@@ -111,8 +112,9 @@ func newAlertsCommand(g *globalFlags) *cobra.Command {
 			}
 			out := cmd.OutOrStdout()
 			fmt.Fprintf(out, "alert %d (%s), created %s\n", a.ID, a.Kind, a.CreatedAt.UTC().Format(time.RFC3339))
-			if p := a.Post; p != nil {
-				fmt.Fprintf(out, "why: rule %q (query %s) matched %s in post %s/%s\n", a.Rule, a.RuleQuery, a.Terms, p.Source, p.ExternalID)
+			onPost := a.Source != ""
+			if onPost {
+				fmt.Fprintf(out, "why: rule %q (query %s) matched %s in post %s/%s\n", a.Rule, a.RuleQuery, termsList(a.Terms), a.Source, a.ExternalID)
 			} else {
 				fmt.Fprintf(out, "why: %s (%s)\n", a.Rule, a.Kind)
 			}
@@ -123,24 +125,20 @@ func newAlertsCommand(g *globalFlags) *cobra.Command {
 			if a.Suppressed != "" {
 				fmt.Fprintf(out, "not sent: %s\n", a.Suppressed)
 			}
-			if p := a.Post; p != nil {
-				fmt.Fprintf(out, "post by %s", p.Author)
-				if p.PostedAt != nil {
-					fmt.Fprintf(out, " at %s", p.PostedAt.UTC().Format(time.RFC3339))
+			if onPost {
+				fmt.Fprintf(out, "post by %s", a.Author)
+				if a.PostedAt != nil {
+					fmt.Fprintf(out, " at %s", a.PostedAt.UTC().Format(time.RFC3339))
 				}
-				fmt.Fprintf(out, " %s\n%s\n", p.URL, p.Text)
+				fmt.Fprintf(out, " %s\n%s\n", a.URL, a.Text)
 			}
 			fmt.Fprintf(out, "\ndeliveries:\n")
-			ds, err := admin.Deliveries(ctx, id)
-			if err != nil {
-				return err
-			}
 			w := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
 			fmt.Fprintln(w, "SINK\tSTATUS\tATTEMPTS\tNEXT ATTEMPT\tLAST ERROR")
-			for _, d := range ds {
+			for _, d := range a.Deliveries {
 				next := ""
-				if d.NextAttempt != nil {
-					next = d.NextAttempt.UTC().Format(time.RFC3339)
+				if d.NextAttemptAt != nil {
+					next = d.NextAttemptAt.UTC().Format(time.RFC3339)
 				}
 				fmt.Fprintf(w, "%s\t%s\t%d\t%s\t%s\n", d.Sink, d.Status, d.Attempts, next, d.LastError)
 			}
@@ -169,4 +167,16 @@ func newAlertsCommand(g *globalFlags) *cobra.Command {
 	}
 	cmd.AddCommand(list, show, resend)
 	return cmd
+}
+
+// termsList shows matched terms as they are stored, a JSON list: ["acme","refund"].
+func termsList(terms []string) string {
+	if terms == nil {
+		terms = []string{}
+	}
+	b, err := json.Marshal(terms)
+	if err != nil { // a []string always marshals; say so rather than print nothing
+		return fmt.Sprint(terms)
+	}
+	return string(b)
 }

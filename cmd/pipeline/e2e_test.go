@@ -223,6 +223,15 @@ func postCount(env testenv.Env, real, standin int) int {
 	return standin
 }
 
+// needsRealServers skips a test on the stand-ins, saying why: what it exercises is a real
+// server's, which miniredis or go-mysql-server lacks.
+func needsRealServers(t *testing.T, env testenv.Env, why string) {
+	t.Helper()
+	if !env.Real {
+		t.Skipf("%s: set %s and %s to run it against real servers", why, testenv.EnvRedisURL, testenv.EnvMySQLDSN)
+	}
+}
+
 // prefixedConfig is the example config with the test's own topic prefix, and entries of a
 // stopped process claimed after 2 s rather than a minute.
 func prefixedConfig(t *testing.T, dir, prefix string) string {

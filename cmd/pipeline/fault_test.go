@@ -13,6 +13,8 @@ import (
 	"github.com/ThreeDotsLabs/watermill-redisstream/pkg/redisstream"
 	"github.com/ThreeDotsLabs/watermill/message/router/middleware"
 	"github.com/redis/go-redis/v9"
+
+	"groupwatch/internal/testenv"
 )
 
 // Fault tests: the binary against real MariaDB and Redis, with a process killed, Redis
@@ -34,15 +36,22 @@ func TestTwoProcessesKill9(t *testing.T) {
 	env, vars := serverEnv(t)
 	dir := t.TempDir()
 	cfg := prefixedConfig(t, dir, env.Prefix)
-	posts := postCount(env, 20000, 600)
 	if !env.Real {
 		// A batch of posts can take the stand-in seconds on a busy machine: entries are
 		// claimed from a live consumer only after 10 s idle, not 2 s, so that a slow
 		// statement is not taken for a dead process (and re-delivered until poisoned).
 		slowDatabase(t, cfg)
 	}
-	input, want := genPosts(t, t.TempDir(), posts)
+	twoProcessesKill9(t, env, dir, vars, cfg)
+}
+
+// twoProcessesKill9 is TestTwoProcessesKill9 on the servers vars name (env's database), with
+// the config at cfg: 20,000 posts on real servers, 600 on the stand-ins.
+func twoProcessesKill9(t *testing.T, env testenv.Env, dir string, vars []string, cfg string) {
+	t.Helper()
+	posts := postCount(env, 20000, 600)
 	db := env.DB(t)
+	input, want := genPosts(t, t.TempDir(), posts)
 
 	began := time.Now()
 	if r := run(t, dir, vars, "ingest", "--config", cfg, input); r.code != 0 {
