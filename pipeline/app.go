@@ -11,7 +11,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/ThreeDotsLabs/watermill-redisstream/pkg/redisstream"
 	"github.com/ThreeDotsLabs/watermill/message"
 	"github.com/redis/go-redis/v9"
 	"go.uber.org/fx"
@@ -25,6 +24,7 @@ import (
 	"groupwatch/sinks"
 	"groupwatch/standin"
 	"groupwatch/store"
+	"groupwatch/streams"
 )
 
 // RunOptions are the command-line choices of `pipeline run`.
@@ -86,7 +86,7 @@ func NewRunApp(cfg *config.Config, opts RunOptions, logger *slog.Logger) *fx.App
 		StorageModule,
 		RulesModule,
 		fx.Module("router",
-			fx.Provide(NewMetrics, newPublisher, newNotifySinks, newCrawlers, newRouterDeps, NewRouter),
+			fx.Provide(NewMetrics, providePublisher, newNotifySinks, newCrawlers, newRouterDeps, NewRouter),
 			fx.Invoke(runRouter, runRetrier),
 		),
 	}
@@ -185,9 +185,11 @@ func newBackends(lc fx.Lifecycle, cfg *config.Config, logger *slog.Logger) (Back
 var StorageModule = fx.Module("storage", fx.Provide(newRedis, newDB, newStore))
 
 func newRedis(lc fx.Lifecycle, b Backends, cfg *config.Config) (*redis.Client, error) {
+	// Each consumer holds a connection in its blocking read, and briefly one for its
+	// XACKs and one for its claims; the rest serve the publisher and the handlers.
 	total := 16
 	for _, n := range cfg.Pipeline.Consumers {
-		total += 2 * n
+		total += 3 * n
 	}
 	rdb, err := OpenRedis(context.Background(), b.RedisURL, total)
 	if err != nil {
@@ -302,15 +304,27 @@ func NewSink(s config.Sink, stdout io.Writer, templates map[string]sinks.RuleTem
 	return nil, fmt.Errorf("sink %s: unknown type %q", s.Name, s.Type)
 }
 
-// newPublisher is the one publisher of the process. Its client is shared, so closing it (as
-// the router does for each handler) leaves the client to its owner.
-func newPublisher(cfg *config.Config, rdb *redis.Client, logger *slog.Logger) (message.Publisher, error) {
-	pub, err := redisstream.NewPublisher(redisstream.PublisherConfig{
-		Client: sharedClient{rdb}, DefaultMaxlen: cfg.Topics.MaxLen,
+// newPublisher is the publisher of a command: pipelined XADDs that coalesce concurrent
+// publishes (package streams), trimming every topic to topics.max_len. Close it when done;
+// it leaves the Redis client open.
+func newPublisher(cfg *config.Config, rdb *redis.Client, logger *slog.Logger) (*streams.Publisher, error) {
+	pub, err := streams.NewPublisher(streams.PublisherConfig{
+		Client: rdb, DefaultMaxlen: cfg.Topics.MaxLen,
 	}, newWatermillLogger(logger, &correlations{}))
 	if err != nil {
 		return nil, fmt.Errorf("cannot create publisher: %w", err)
 	}
+	return pub, nil
+}
+
+// providePublisher is the one publisher of `pipeline run`. Its stop hook runs after the
+// router's (fx stops in reverse order), so every stage's last publish is sent.
+func providePublisher(lc fx.Lifecycle, cfg *config.Config, rdb *redis.Client, logger *slog.Logger) (message.Publisher, error) {
+	pub, err := newPublisher(cfg, rdb, logger)
+	if err != nil {
+		return nil, err
+	}
+	lc.Append(fx.StopHook(pub.Close))
 	return pub, nil
 }
 

@@ -8,13 +8,13 @@ import (
 	"strings"
 	"time"
 
-	"github.com/ThreeDotsLabs/watermill-redisstream/pkg/redisstream"
 	"github.com/ThreeDotsLabs/watermill/components/metrics"
 	"github.com/ThreeDotsLabs/watermill/message"
 	"github.com/redis/go-redis/v9"
 
 	"groupwatch/config"
 	"groupwatch/handlers"
+	"groupwatch/streams"
 )
 
 // Subscription is one consumer group on one topic: what --drain waits on.
@@ -81,6 +81,11 @@ type stage struct {
 	// poisonsForeign: this stage is the first to read its topic, and the one that sends a
 	// foreign entry there to the poison topic (see rejectForeign).
 	poisonsForeign bool
+	// batched: each consumer reads pipeline.batch_size entries at a time and handles them
+	// concurrently (normalize, match: every post passes them). The other stages handle one
+	// message per consumer at a time, so their consumer count stays their concurrency
+	// (crawls, sinks' rate limits).
+	batched bool
 }
 
 // crawlTimeout bounds one crawl attempt.
@@ -91,7 +96,6 @@ const crawlTimeout = 30 * time.Minute
 func NewRouter(d RouterDeps) (*Router, error) {
 	corr := &correlations{}
 	wlog := newWatermillLogger(d.Logger, corr)
-	client := sharedClient{d.Redis}
 	pub := d.Publisher
 	router, err := message.NewRouter(message.RouterConfig{CloseTimeout: d.Config.Pipeline.CloseTimeout}, wlog)
 	if err != nil {
@@ -107,8 +111,8 @@ func NewRouter(d RouterDeps) (*Router, error) {
 			handle: crawlStage(d.Crawlers, d.Logger), long: true})
 	}
 	stages = append(stages,
-		stage{name: config.StageNormalize, topic: topics.Raw(), consumers: consumers[config.StageNormalize], handle: normalizeStage(d.Normalize, pub, topics.Normalized())},
-		stage{name: config.StageMatch, topic: topics.Normalized(), consumers: consumers[config.StageMatch], handle: matchStage(d.Match, pub, topics.Matched())},
+		stage{name: config.StageNormalize, topic: topics.Raw(), consumers: consumers[config.StageNormalize], handle: normalizeStage(d.Normalize, pub, topics.Normalized()), batched: true},
+		stage{name: config.StageMatch, topic: topics.Normalized(), consumers: consumers[config.StageMatch], handle: matchStage(d.Match, pub, topics.Matched()), batched: true},
 		stage{name: config.StageEvaluate, topic: topics.Matched(), consumers: consumers[config.StageEvaluate], handle: evaluateStage(d.Evaluate, pub, topics.Alerts())},
 	)
 	if len(d.Health.Sinks) > 0 {
@@ -144,18 +148,22 @@ func NewRouter(d RouterDeps) (*Router, error) {
 		r.Subscriptions = append(r.Subscriptions, Subscription{Stage: s.name, Topic: s.topic})
 		mw := append([]message.HandlerMiddleware{r.inflight.middleware}, stageMiddleware(s, pub, d, corr)...)
 		for i := 0; i < s.consumers; i++ {
-			sub, err := redisstream.NewSubscriber(redisstream.SubscriberConfig{
-				Client:        client,
+			consumer := fmt.Sprintf("%s.%s.%d", d.Instance, s.name, i)
+			sub, err := streams.NewSubscriber(streams.SubscriberConfig{
+				Client:        d.Redis,
 				Unmarshaller:  tolerantUnmarshaller{},
-				Consumer:      fmt.Sprintf("%s.%s.%d", d.Instance, s.name, i),
+				Consumer:      consumer,
 				ConsumerGroup: s.name,
-				// A nack reaching the subscriber is re-sent in-process; never in a hot loop.
-				NackResendSleep:               time.Second,
-				BlockTime:                     time.Second,
-				MaxIdleTime:                   claimIdle(s, d.Config),
-				ShouldClaimPendingMessage:     poisonOverDelivered(d.Redis, s.topic, s.name, fmt.Sprintf("%s.%s.%d", d.Instance, s.name, i), claimIdle(s, d.Config), d.Config.Pipeline.MaxDeliveries, d.Logger),
-				ClaimInterval:                 min(5*time.Second, d.Config.Pipeline.ClaimIdle),
-				DisableIndefiniteInitialBlock: true,
+				BatchSize:     batchSize(s, d.Config),
+				MaxInFlight:   maxInFlight(s, d.Config),
+				// A nack reaching the subscriber (shutdown, a failed poison publish) waits
+				// at least a second before the message is handed out again.
+				NackDelay:     time.Second,
+				BlockTime:     time.Second,
+				ClaimIdle:     claimIdle(s, d.Config),
+				ShouldClaim:   poisonOverDelivered(d.Redis, s.topic, s.name, consumer, claimIdle(s, d.Config), d.Config.Pipeline.MaxDeliveries, d.Logger),
+				ClaimInterval: min(5*time.Second, d.Config.Pipeline.ClaimIdle),
+				CloseTimeout:  d.Config.Pipeline.CloseTimeout,
 			}, wlog)
 			if err != nil {
 				return nil, fmt.Errorf("cannot create subscriber for %s: %w", s.name, err)
@@ -165,6 +173,22 @@ func NewRouter(d RouterDeps) (*Router, error) {
 		}
 	}
 	return r, nil
+}
+
+// batchSize is how many entries one consumer of the stage reads at a time, and
+// maxInFlight how many it has in hand at once.
+func batchSize(s stage, cfg *config.Config) int {
+	if s.batched {
+		return cfg.Pipeline.BatchSize
+	}
+	return 1
+}
+
+func maxInFlight(s stage, cfg *config.Config) int {
+	if s.batched {
+		return 2 * cfg.Pipeline.BatchSize
+	}
+	return 1
 }
 
 // claimIdle is how long an entry may sit with a silent consumer before another claims it. A
