@@ -209,25 +209,29 @@ func (p *Publisher) send(batch []*publishCall) {
 		}
 	}
 	_, _ = pipe.Exec(ctx)
+	present := map[string]map[string]bool{} // topic → UUIDs found there, for lost replies
 	for i, call := range batch {
 		var unknown []int // sent, but the reply was lost: in the stream or not
 		for j, cmd := range cmds[i] {
 			err := cmd.Err()
-			if err == nil {
-				continue
-			}
-			var reply redis.Error
-			if errors.As(err, &reply) {
+			switch {
+			case err == nil:
+			case isReply(err):
 				call.err = err // Redis refused it: certainly not written
-				continue
-			}
-			unknown = append(unknown, j)
-			if call.err == nil {
-				call.err = err
+			default:
+				unknown = append(unknown, j)
+				if call.err == nil {
+					call.err = err
+				}
 			}
 		}
-		if len(unknown) > 0 && call.err != nil && !isReply(call.err) {
-			call.err = p.resolve(call, unknown, call.err)
+		if len(unknown) > 0 && !isReply(call.err) {
+			found, ok := present[call.topic]
+			if !ok {
+				found = p.lastUUIDs(call.topic)
+				present[call.topic] = found
+			}
+			call.err = resolved(call, unknown, found)
 		}
 		close(call.done)
 	}
@@ -238,27 +242,42 @@ func isReply(err error) bool {
 	return errors.As(err, &reply)
 }
 
-// resolve finds out, once Redis answers again, whether the messages whose replies were lost
-// are in the stream, so that the caller's error means "not written": nil when all are, the
-// original error otherwise (some are not, or Redis still cannot be asked).
-func (p *Publisher) resolve(call *publishCall, unknown []int, cause error) error {
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	entries, err := p.cfg.Client.XRevRangeN(ctx, call.topic, "+", "-", int64(p.cfg.ResolveDepth)).Result()
-	if err != nil {
-		return fmt.Errorf("%w (and whether it was written is unknown: %v)", cause, err)
-	}
-	present := make(map[string]bool, len(entries))
-	for _, e := range entries {
-		if id, ok := e.Values[UUIDField].(string); ok {
-			present[id] = true
-		}
+// resolved is the outcome of a call some of whose replies were lost, knowing the UUIDs
+// found at the end of its stream (nil: Redis could not be asked): nil when every message
+// is there; else the error, and the caller publishes again. A call of several messages
+// some of which were written fails whole, and those are written twice.
+func resolved(call *publishCall, unknown []int, found map[string]bool) error {
+	if found == nil {
+		return fmt.Errorf("%w (whether it was written is unknown: Redis did not answer again)", call.err)
 	}
 	for _, j := range unknown {
-		if !present[call.uuids[j]] {
-			return cause
+		if !found[call.uuids[j]] {
+			return call.err
 		}
 	}
-	p.logger.Info("publish confirmed after a lost reply", watermill.LogFields{"topic": call.topic, "messages": len(unknown)})
 	return nil
+}
+
+// lastUUIDs reads the UUIDs of the last ResolveDepth entries of topic, waiting up to about
+// 8 s for Redis to answer again; nil if it does not.
+func (p *Publisher) lastUUIDs(topic string) map[string]bool {
+	for wait := 250 * time.Millisecond; ; wait *= 2 {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		entries, err := p.cfg.Client.XRevRangeN(ctx, topic, "+", "-", int64(p.cfg.ResolveDepth)).Result()
+		cancel()
+		if err == nil {
+			found := make(map[string]bool, len(entries))
+			for _, e := range entries {
+				if id, ok := e.Values[UUIDField].(string); ok {
+					found[id] = true
+				}
+			}
+			return found
+		}
+		if wait > 4*time.Second {
+			p.logger.Error("cannot check which messages were written after a lost reply", err, watermill.LogFields{"topic": topic})
+			return nil
+		}
+		time.Sleep(wait)
+	}
 }
