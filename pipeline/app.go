@@ -184,7 +184,7 @@ func newBackends(lc fx.Lifecycle, cfg *config.Config, logger *slog.Logger) (Back
 // schema itself and keeps to one MySQL connection, since go-mysql-server loses concurrent writes.
 var StorageModule = fx.Module("storage", fx.Provide(newRedis, newDB, newStore))
 
-func newRedis(lc fx.Lifecycle, b Backends, cfg *config.Config) (*redis.Client, error) {
+func newRedis(lc fx.Lifecycle, b Backends, cfg *config.Config) (redis.UniversalClient, error) {
 	// Each consumer holds a connection in its blocking read, and briefly one for its
 	// XACKs and one for its claims; the rest serve the publisher and the handlers.
 	total := 16
@@ -306,20 +306,31 @@ func NewSink(s config.Sink, stdout io.Writer, templates map[string]sinks.RuleTem
 
 // newPublisher is the publisher of a command: pipelined XADDs that coalesce concurrent
 // publishes (package streams), trimming every topic to topics.max_len. Close it when done;
-// it leaves the Redis client open.
-func newPublisher(cfg *config.Config, rdb *redis.Client, logger *slog.Logger) (*streams.Publisher, error) {
+// it leaves the Redis client open. A message published to a topic goes to the stream of its
+// partition (partitionedPublisher); with redis.wait_replicas, each publish waits for the
+// replicas to hold it.
+func newPublisher(cfg *config.Config, rdb redis.UniversalClient, logger *slog.Logger) (message.Publisher, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := checkPartitions(ctx, rdb, TopicsOf(cfg)); err != nil {
+		return nil, err
+	}
 	pub, err := streams.NewPublisher(streams.PublisherConfig{
 		Client: rdb, DefaultMaxlen: cfg.Topics.MaxLen,
 	}, newWatermillLogger(logger, &correlations{}))
 	if err != nil {
 		return nil, fmt.Errorf("cannot create publisher: %w", err)
 	}
-	return pub, nil
+	p := partitionedPublisher{Publisher: pub, topics: TopicsOf(cfg)}
+	if cfg.Redis.WaitReplicas > 0 {
+		p.sync = &replicatedXAdd{rdb: rdb, replicas: cfg.Redis.WaitReplicas, timeout: cfg.Redis.WaitTimeout.Milliseconds(), maxLen: cfg.Topics.MaxLen}
+	}
+	return p, nil
 }
 
 // providePublisher is the one publisher of `pipeline run`. Its stop hook runs after the
 // router's (fx stops in reverse order), so every stage's last publish is sent.
-func providePublisher(lc fx.Lifecycle, cfg *config.Config, rdb *redis.Client, logger *slog.Logger) (message.Publisher, error) {
+func providePublisher(lc fx.Lifecycle, cfg *config.Config, rdb redis.UniversalClient, logger *slog.Logger) (message.Publisher, error) {
 	pub, err := newPublisher(cfg, rdb, logger)
 	if err != nil {
 		return nil, err
@@ -331,7 +342,7 @@ func providePublisher(lc fx.Lifecycle, cfg *config.Config, rdb *redis.Client, lo
 // newCrawlers prepares the crawl stage when sources are configured, and syncs them into the
 // sources table. Its browser, if a source fetches with one, is killed on stop: the hook is
 // appended before the router's, so it runs after the router has stopped crawling.
-func newCrawlers(lc fx.Lifecycle, cfg *config.Config, s *store.Store, pub message.Publisher, rdb *redis.Client, logger *slog.Logger) (*Crawlers, error) {
+func newCrawlers(lc fx.Lifecycle, cfg *config.Config, s *store.Store, pub message.Publisher, rdb redis.UniversalClient, logger *slog.Logger) (*Crawlers, error) {
 	if len(cfg.Sources) == 0 {
 		return nil, nil
 	}
@@ -348,12 +359,9 @@ func newCrawlers(lc fx.Lifecycle, cfg *config.Config, s *store.Store, pub messag
 
 // runScheduler runs the crawl scheduler and, beside it on a lease of their own, the
 // leader's jobs (runLeaderJobs).
-func runScheduler(lc fx.Lifecycle, cfg *config.Config, opts RunOptions, rdb *redis.Client, pub message.Publisher, s *store.Store, rules Rules, m *Metrics, crawlers *Crawlers, logger *slog.Logger) {
-	topic := NewTopics(cfg.Topics.Prefix).CrawlJobs()
-	prefix := ""
-	if cfg.Topics.Prefix != "" {
-		prefix = cfg.Topics.Prefix + "."
-	}
+func runScheduler(lc fx.Lifecycle, cfg *config.Config, opts RunOptions, rdb redis.UniversalClient, pub message.Publisher, s *store.Store, rules Rules, m *Metrics, crawlers *Crawlers, logger *slog.Logger) {
+	topic := TopicsOf(cfg).CrawlJobs()
+	prefix := TopicsOf(cfg).Keys()
 	var sources []config.Source
 	if runs(opts, config.StageCrawl) {
 		sources = cfg.Sources
@@ -376,7 +384,7 @@ func runScheduler(lc fx.Lifecycle, cfg *config.Config, opts RunOptions, rdb *red
 	runLeaderJobs(lc, cfg, opts, rdb, pub, s, rules, prefix, logger)
 }
 
-func newRouterDeps(cfg *config.Config, opts RunOptions, logger *slog.Logger, rdb *redis.Client, pub message.Publisher, m *Metrics,
+func newRouterDeps(cfg *config.Config, opts RunOptions, logger *slog.Logger, rdb redis.UniversalClient, pub message.Publisher, m *Metrics,
 	s *store.Store, rules Rules, notifySinks map[string]map[string]handlers.Sink, crawlers *Crawlers) RouterDeps {
 	return RouterDeps{
 		Config: cfg, Logger: logger, Redis: rdb, Publisher: pub, Metrics: m, Instance: opts.Instance, Crawlers: crawlers,
@@ -392,7 +400,7 @@ func newRouterDeps(cfg *config.Config, opts RunOptions, logger *slog.Logger, rdb
 
 // runRouter runs the router from start to stop with its own context; start returns once
 // every handler has subscribed.
-func runRouter(lc fx.Lifecycle, r *Router, sd fx.Shutdowner, opts RunOptions, rdb *redis.Client, logger *slog.Logger) {
+func runRouter(lc fx.Lifecycle, r *Router, sd fx.Shutdowner, opts RunOptions, rdb redis.UniversalClient, logger *slog.Logger) {
 	lc.Append(fx.Hook{
 		OnStart: func(ctx context.Context) error {
 			if opts.namedInstance {
@@ -430,12 +438,12 @@ func runRouter(lc fx.Lifecycle, r *Router, sd fx.Shutdowner, opts RunOptions, rd
 	})
 }
 
-func newHTTPServer(cfg *config.Config, opts RunOptions, rdb *redis.Client, db *sql.DB, r *Router, m *Metrics, pub message.Publisher, logger *slog.Logger) (*HTTPServer, error) {
+func newHTTPServer(cfg *config.Config, opts RunOptions, rdb redis.UniversalClient, db *sql.DB, r *Router, m *Metrics, pub message.Publisher, logger *slog.Logger) (*HTTPServer, error) {
 	var ingest http.Handler
 	if cfg.API.Token != "" {
 		ingest = &IngestAPI{
 			Token: cfg.API.Token, MaxBodyBytes: cfg.API.MaxBodyBytes, Publisher: pub,
-			Topic: NewTopics(cfg.Topics.Prefix).Raw(), Logger: logger.With("component", "ingest-api"), Now: time.Now,
+			Topic: TopicsOf(cfg).Raw(), Logger: logger.With("component", "ingest-api"), Now: time.Now,
 		}
 	} else {
 		logger.Info("ingest API off: no api.token configured")

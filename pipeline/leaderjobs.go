@@ -17,8 +17,8 @@ import (
 // runLeaderJobs runs the quiet-source watch, digests and the daily ETL (with evaluate) and
 // stream trimming on the holder of the leader lease, apart from the crawl scheduler's lease:
 // a daily ETL pass that takes minutes neither delays crawl ticks nor outlives its lease.
-func runLeaderJobs(lc fx.Lifecycle, cfg *config.Config, opts RunOptions, rdb *redis.Client, pub message.Publisher, s *store.Store, rules Rules, prefix string, logger *slog.Logger) {
-	t := NewTopics(cfg.Topics.Prefix)
+func runLeaderJobs(lc fx.Lifecycle, cfg *config.Config, opts RunOptions, rdb redis.UniversalClient, pub message.Publisher, s *store.Store, rules Rules, prefix string, logger *slog.Logger) {
+	t := TopicsOf(cfg)
 	publish := func(topic string, payload any, correlationID string, receivedAt time.Time) error {
 		m, err := newMessage(payload, nil)
 		if err != nil {
@@ -33,7 +33,11 @@ func runLeaderJobs(lc fx.Lifecycle, cfg *config.Config, opts RunOptions, rdb *re
 	quiet := leader.NewQuietWatch(cfg, s, publish, t.SourcesHealth(), logger)
 	digests := leader.NewDigests(cfg, s, publish, t.Alerts(), rules.IDs, logger)
 	etl := leader.NewDailyETL(cfg, s, rules.IDs, logger)
-	trim := leader.NewRetention(cfg, rdb, []string{t.CrawlJobs(), t.Raw(), t.Normalized(), t.Matched(), t.Alerts(), t.SourcesHealth()}, logger)
+	var streams []string
+	for _, topic := range t.All() {
+		streams = append(streams, t.Streams(topic)...)
+	}
+	trim := leader.NewRetention(cfg, rdb, streams, logger)
 	jobs := &leader.Jobs{
 		Lease:  leader.Lease{Redis: rdb, Key: prefix + "leader.lease", Instance: opts.Instance},
 		Logger: logger.With("component", "leader"),
