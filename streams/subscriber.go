@@ -390,10 +390,14 @@ func (sub *subscription) dispatch(e redis.XMessage) bool {
 		sub.release(1)
 		return true
 	}
+	if sub.stopped() {
+		sub.release(1)
+		return false
+	}
 	sub.mu.Lock()
 	sub.held[e.ID] = struct{}{}
 	sub.mu.Unlock()
-	ctx, cancel := context.WithCancel(sub.ctx)
+	ctx, cancel := context.WithCancel(context.WithValue(sub.ctx, entryKey{}, sub.entry(e.ID)))
 	msg.SetContext(ctx)
 	select {
 	case sub.out <- msg:
@@ -429,7 +433,7 @@ func (sub *subscription) await(id string, msg *message.Message, cancel context.C
 			}
 			msg = msg.Copy()
 			var ctx context.Context
-			ctx, cancel = context.WithCancel(sub.ctx)
+			ctx, cancel = context.WithCancel(context.WithValue(sub.ctx, entryKey{}, sub.entry(id)))
 			msg.SetContext(ctx)
 			select {
 			case sub.out <- msg:
@@ -474,4 +478,24 @@ func nackDelay(cfg *SubscriberConfig, nacks int) time.Duration {
 		d *= 2
 	}
 	return min(d, cfg.MaxNackDelay)
+}
+
+// Entry is the stream entry a handed-out message was read from.
+type Entry struct {
+	Stream, Group, Consumer string
+	// ID is the entry's id, as XPENDING, XCLAIM and XACK name it.
+	ID string
+}
+
+type entryKey struct{}
+
+func (sub *subscription) entry(id string) Entry {
+	return Entry{Stream: sub.topic, Group: sub.cfg.ConsumerGroup, Consumer: sub.cfg.Consumer, ID: id}
+}
+
+// EntryOf returns the stream entry behind a message this package handed out, from the
+// message's context (the router's handlers see it too); false for any other context.
+func EntryOf(ctx context.Context) (Entry, bool) {
+	e, ok := ctx.Value(entryKey{}).(Entry)
+	return e, ok
 }

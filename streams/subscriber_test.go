@@ -121,6 +121,9 @@ func TestCloseFlushesGatheredAcksAndLeavesTheRest(t *testing.T) {
 	if len(p) != 1 {
 		t.Fatalf("%d entries pending after Close, want the 1 not acked", len(p))
 	}
+	if e, ok := EntryOf(got[9].Context()); !ok || e.ID != p[0].ID || e.Stream != topic || e.Group != "g" || e.Consumer != cfg.Consumer {
+		t.Fatalf("EntryOf the message left pending: %+v, %v; want entry %s", e, ok, p[0].ID)
+	}
 	entries, err := client.XRange(context.Background(), topic, p[0].ID, p[0].ID).Result()
 	if err != nil || len(entries) != 1 || entries[0].Values[UUIDField] != got[9].UUID {
 		t.Fatalf("the entry left pending is not the message that was not acked: %v %v", entries, err)
