@@ -395,8 +395,15 @@ func (sub *subscription) dispatch(e redis.XMessage) bool {
 		return false
 	}
 	sub.mu.Lock()
+	_, twice := sub.held[e.ID]
 	sub.held[e.ID] = struct{}{}
 	sub.mu.Unlock()
+	if twice {
+		// In hand already: the history read at start and a claim can both return an
+		// entry claimed for this consumer meanwhile.
+		sub.release(1)
+		return true
+	}
 	ctx, cancel := context.WithCancel(context.WithValue(sub.ctx, entryKey{}, sub.entry(e.ID)))
 	msg.SetContext(ctx)
 	select {
