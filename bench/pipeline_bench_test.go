@@ -68,6 +68,11 @@ func runEndToEnd(b *testing.B, posts []benchPost, consumers map[string]int, rate
 	b.ReportMetric(p99, "p99-ms")
 	b.ReportMetric(worst, "max-ms")
 	cpu.report(b, len(posts)*b.N, "post", elapsed)
+	// The whole test process's peak so far, the generated posts and earlier benchmarks
+	// included: an upper bound of the pipeline's.
+	if rss, ok := peakRSS(); ok {
+		b.ReportMetric(float64(rss)/(1<<20), "peak-rss-MiB")
+	}
 }
 
 type runResult struct {
