@@ -46,7 +46,7 @@ func ingestAndDrain(lc fx.Lifecycle, sd fx.Shutdowner, cfg *config.Config, opts 
 				start := time.Now()
 				err := WaitDrained(ctx, rdb, r.Subscriptions, 100*time.Millisecond, func(why string) {
 					logger.Info("draining", "waiting_for", why)
-				}, deliveriesDone(s))
+				}, r.inflight.none, deliveriesDone(s))
 				if errors.Is(err, ErrGroupPastEnd) {
 					logger.Error("cannot drain", "error", err.Error())
 					_ = sd.Shutdown(fx.ExitCode(1))

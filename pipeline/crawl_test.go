@@ -106,14 +106,8 @@ sinks:
 // A manual crawl of a source whose scheduled job is queued or running is refused, naming the
 // job; once the source is free it crawls, and frees the source again when done.
 func TestManualCrawlWaitsForTheJobInFlight(t *testing.T) {
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		http.ServeFile(w, r, filepath.Join("testdata", "crawl", filepath.Base(r.URL.Path)+".html"))
-	}))
-	defer srv.Close()
-	env := testenv.New(t)
-	t.Setenv(config.EnvRedisURL, env.RedisURL)
-	t.Setenv(config.EnvMySQLDSN, env.MySQLDSN)
-	selectors, _ := filepath.Abs("testdata/crawl/selectors.yaml")
+	srv, selectors := forumSite(t)
+	env := serversOfTest(t)
 	cfg, err := config.Parse([]byte(fmt.Sprintf(`
 topics: {prefix: %s}
 sources:
@@ -150,4 +144,28 @@ sinks:
 	if heldBy, err := inflight.Hold(ctx, scheduled); err != nil || heldBy != "" {
 		t.Fatalf("after the manual crawl the source is still held by %q (%v)", heldBy, err)
 	}
+}
+
+// forumSite serves testdata/crawl's pages (page1, page2, …) and returns the server and the
+// absolute path of their selectors file.
+func forumSite(t *testing.T) (*httptest.Server, string) {
+	t.Helper()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.ServeFile(w, r, filepath.Join("testdata", "crawl", filepath.Base(r.URL.Path)+".html"))
+	}))
+	t.Cleanup(srv.Close)
+	selectors, err := filepath.Abs("testdata/crawl/selectors.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return srv, selectors
+}
+
+// serversOfTest is the test's Redis and MySQL, also set as the configuration's environment.
+func serversOfTest(t *testing.T) testenv.Env {
+	t.Helper()
+	env := testenv.New(t)
+	t.Setenv(config.EnvRedisURL, env.RedisURL)
+	t.Setenv(config.EnvMySQLDSN, env.MySQLDSN)
+	return env
 }

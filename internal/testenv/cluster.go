@@ -260,6 +260,32 @@ func (c *Cluster) Kill(addr string) error {
 	return nil
 }
 
+// Replace starts an empty node on a killed node's port, as an operator replacing a failed
+// machine does, and adds it to the cluster as a replica of the master left without one. (A
+// node restarted with its old nodes.conf and no data would claim its old slots for a moment,
+// and clients reading the slot map from it then would send commands to an empty node.) It
+// waits until every master has an online replica again.
+func (c *Cluster) Replace(ctx context.Context, addr string) error {
+	_, port, _ := net.SplitHostPort(addr)
+	if err := os.RemoveAll(filepath.Join(c.dir, port)); err != nil {
+		return err
+	}
+	if err := c.startNode(addr); err != nil {
+		return err
+	}
+	var seed string
+	for _, a := range c.Addrs {
+		if a != addr {
+			seed = a
+			break
+		}
+	}
+	if out, err := exec.CommandContext(ctx, "redis-cli", "--cluster", "add-node", addr, seed, "--cluster-slave").CombinedOutput(); err != nil {
+		return fmt.Errorf("redis-cli --cluster add-node: %w\n%s", err, out)
+	}
+	return c.waitReplicas(ctx, 60*time.Second)
+}
+
 func (c *Cluster) stop() {
 	c.mu.Lock()
 	defer c.mu.Unlock()
