@@ -15,6 +15,7 @@ type Querier interface {
 	// then (a simulation of past days is not silenced by what was decided later), the one that
 	// lasts longest.
 	ActiveSilence(ctx context.Context, arg ActiveSilenceParams) (ActiveSilenceRow, error)
+	AlertsPerMinute(ctx context.Context, arg AlertsPerMinuteParams) ([]AlertsPerMinuteRow, error)
 	// One affected row: this consumer runs (or resumes) the crawl. None: it is finished, or
 	// another consumer holds a live lease on it.
 	ClaimCrawlRun(ctx context.Context, arg ClaimCrawlRunParams) (int64, error)
@@ -28,6 +29,7 @@ type Querier interface {
 	CountMatches(ctx context.Context) (int64, error)
 	CountPosts(ctx context.Context) (int64, error)
 	CountPostsSince(ctx context.Context, firstSeenAt time.Time) (int64, error)
+	CountSourcesByState(ctx context.Context) ([]CountSourcesByStateRow, error)
 	// What --drain waits for: deliveries neither sent nor dead.
 	CountUnfinishedDeliveries(ctx context.Context) (int64, error)
 	// INSERT IGNORE on the job id: a job delivered twice finds the run of its first delivery.
@@ -57,6 +59,13 @@ type Querier interface {
 	InsertAlert(ctx context.Context, arg InsertAlertParams) (sql.Result, error)
 	InsertRuleEvent(ctx context.Context, arg InsertRuleEventParams) error
 	InsertSilence(ctx context.Context, arg InsertSilenceParams) error
+	LastAlertBefore(ctx context.Context, createdAt time.Time) (int64, error)
+	LastMatchBefore(ctx context.Context, createdAt time.Time) (int64, error)
+	// The per-minute counts read only rows after after_id: the time columns have no index, but
+	// rows are written in id order at about their time, so the last row older than the window
+	// (LastPostBefore and the like: the primary key read backwards from the newest row, so the
+	// cost is the window's rows, not the table's) bounds the scan to the window.
+	LastPostBefore(ctx context.Context, firstSeenAt time.Time) (int64, error)
 	ListActiveSilences(ctx context.Context, endsAt time.Time) ([]Silence, error)
 	// Newest first, with the rule and post they are about.
 	ListAlerts(ctx context.Context, limit int32) ([]ListAlertsRow, error)
@@ -74,6 +83,7 @@ type Querier interface {
 	MatchKeysOfRuleBetween(ctx context.Context, arg MatchKeysOfRuleBetweenParams) ([]MatchKeysOfRuleBetweenRow, error)
 	// A digest's matches: those of the rule stored in [from, to), with their posts.
 	MatchesOfRuleBetween(ctx context.Context, arg MatchesOfRuleBetweenParams) ([]MatchesOfRuleBetweenRow, error)
+	MatchesPerMinute(ctx context.Context, arg MatchesPerMinuteParams) ([]MatchesPerMinuteRow, error)
 	// The largest statement the server accepts: the normalize stage keeps each batch of posts
 	// below it, and refuses a post that could never fit.
 	MaxAllowedPacket(ctx context.Context) (int64, error)
@@ -82,6 +92,8 @@ type Querier interface {
 	// The normalize stage reads what it already holds for a batch of one source's posts, to tell
 	// new from edited from repeated before it writes.
 	PostsByExternalIDs(ctx context.Context, arg PostsByExternalIDsParams) ([]PostsByExternalIDsRow, error)
+	// New posts (the normalize stage's output) per minute since a time; minute 0 is since.
+	PostsPerMinute(ctx context.Context, arg PostsPerMinuteParams) ([]PostsPerMinuteRow, error)
 	// Posts first seen in a time range, oldest first, a page at a time (after id), for
 	// `pipeline rules test`.
 	PostsSince(ctx context.Context, arg PostsSinceParams) ([]PostsSinceRow, error)
@@ -94,6 +106,13 @@ type Querier interface {
 	RuleEventTimes(ctx context.Context, arg RuleEventTimesParams) ([]time.Time, error)
 	// After each page: where to resume, and the counts so far.
 	SaveCrawlProgress(ctx context.Context, arg SaveCrawlProgressParams) error
+	// Read models of the console (package web, through store/console.go): searches and counts
+	// an operator looks at. Nothing here writes.
+	// Newest first; an empty rule, source or status matches every one; status matches alerts
+	// with at least one delivery in it.
+	SearchAlerts(ctx context.Context, arg SearchAlertsParams) ([]SearchAlertsRow, error)
+	// origin and since are the same time (sent_at is nullable, so sqlc types them apart).
+	SentPerMinute(ctx context.Context, arg SentPerMinuteParams) ([]SentPerMinuteRow, error)
 	SetSourceState(ctx context.Context, arg SetSourceStateParams) error
 	UpsertKeywordDaily(ctx context.Context, arg UpsertKeywordDailyParams) error
 	// Unique per (rule, post): a redelivered or edited post keeps one row, with the newest terms.
