@@ -57,6 +57,7 @@ func BenchmarkBaselineRedisStream(b *testing.B) {
 		cpu = cpu.add(readCPU(ctx, rdb, nil).sub(cpuStart))
 	}
 	b.ReportMetric(float64(n*b.N)/elapsed.Seconds(), "msgs/s")
+	record(resultRedisStream, float64(n*b.N)/elapsed.Seconds())
 	cpu.report(b, n*b.N, "msg", elapsed)
 	b.ReportMetric(float64(size)/float64(n), "bytes/msg")
 }
@@ -152,6 +153,9 @@ func BenchmarkBaselineMySQLUpsert(b *testing.B) {
 				cpu = cpu.add(readCPU(ctx, nil, db).sub(cpuStart))
 			}
 			b.ReportMetric(float64(len(rows)*b.N)/elapsed.Seconds(), "rows/s")
+			if writers == 2 {
+				record(resultMySQL2, float64(len(rows)*b.N)/elapsed.Seconds())
+			}
 			cpu.report(b, len(rows)*b.N, "row", elapsed)
 		})
 	}

@@ -27,6 +27,16 @@ func processCPU() (time.Duration, bool) {
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano()), true
 }
 
+// peakRSS is the most resident memory this process has had so far, in bytes (getrusage's
+// ru_maxrss, kilobytes on Linux).
+func peakRSS() (int64, bool) {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0, false
+	}
+	return ru.Maxrss * 1024, true
+}
+
 // mysqlCPU is the CPU time the MySQL server has used so far, read from /proc through its pid
 // file: only when it runs on this machine and its pid file is readable.
 func mysqlCPU(ctx context.Context, db *sql.DB) (time.Duration, bool) {

@@ -15,3 +15,5 @@ func processCPU() (time.Duration, bool) { return 0, false }
 func mysqlCPU(context.Context, *sql.DB) (time.Duration, bool) { return 0, false }
 
 func hostBusy() (time.Duration, bool) { return 0, false }
+
+func peakRSS() (int64, bool) { return 0, false }

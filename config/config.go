@@ -120,12 +120,18 @@ type Topics struct {
 
 // Pipeline tunes the stages.
 type Pipeline struct {
-	// Consumers is the number of concurrent consumers per stage in this process, by stage
-	// name (crawl, normalize, match, evaluate, notify). Defaults: crawl 2, normalize 128,
-	// match 16, evaluate 4, notify 2. Normalize batches the writes of its concurrent consumers into one
-	// statement, so more consumers mean bigger batches: 128 measured 30-45% faster than 32
-	// (docs/benchmarks.md). Each consumer holds one Redis connection while it waits.
+	// Consumers is the number of consumers per stage in this process, by stage name (crawl,
+	// normalize, match, evaluate, notify). Defaults: crawl 2, normalize 2, match 2,
+	// evaluate 4, notify 2. A consumer of normalize or match reads BatchSize entries at a
+	// time and has up to twice that in hand at once (normalize writes them in group
+	// commits); a consumer of the other stages handles one message at a time, so there the
+	// count is the stage's concurrency. Each consumer holds one Redis connection while it
+	// waits for entries.
 	Consumers map[string]int `yaml:"consumers"`
+	// BatchSize is how many stream entries a normalize or match consumer reads with one
+	// XREADGROUP (and acknowledges with one XACK); it keeps up to twice that in flight.
+	// Default 256.
+	BatchSize int `yaml:"batch_size"`
 	// CloseTimeout is how long in-flight messages get to finish on shutdown. Default 30s.
 	CloseTimeout time.Duration `yaml:"close_timeout"`
 	// MessageTimeout bounds one attempt at one message. Default 30s.
@@ -385,8 +391,8 @@ const (
 var Stages = []string{StageCrawl, StageNormalize, StageMatch, StageEvaluate, StageHealth, StageNotify}
 
 var defaultConsumers = map[string]int{
-	StageNormalize: 128,
-	StageMatch:     16,
+	StageNormalize: 2,
+	StageMatch:     2,
 	StageEvaluate:  4,
 	StageNotify:    2,
 	StageCrawl:     2,
@@ -416,6 +422,9 @@ func (c *Config) setDefaults() {
 	}
 	if c.Pipeline.MessageTimeout == 0 {
 		c.Pipeline.MessageTimeout = 30 * time.Second
+	}
+	if c.Pipeline.BatchSize == 0 {
+		c.Pipeline.BatchSize = 256
 	}
 	if c.MySQL.MaxConns == 0 {
 		c.MySQL.MaxConns = 16

@@ -32,7 +32,7 @@ func TestParseValidAppliesDefaults(t *testing.T) {
 	if cfg.Rules[0].Variants != VariantsFold || cfg.Rules[0].ExactVariants() {
 		t.Fatalf("default variants: %q", cfg.Rules[0].Variants)
 	}
-	if cfg.Pipeline.Consumers[StageNormalize] != 128 || cfg.Pipeline.CloseTimeout == 0 {
+	if cfg.Pipeline.Consumers[StageNormalize] != 2 || cfg.Pipeline.BatchSize != 256 || cfg.Pipeline.CloseTimeout == 0 {
 		t.Fatalf("defaults not applied: %+v", cfg.Pipeline)
 	}
 	if !cfg.Embedded() {

@@ -130,6 +130,9 @@ func (c *Config) Validate() error {
 			add("pipeline.consumers."+stage, "must be between 1 and 256, got %d", n)
 		}
 	}
+	if c.Pipeline.BatchSize < 1 || c.Pipeline.BatchSize > 10000 {
+		add("pipeline.batch_size", "must be between 1 and 10000, got %d", c.Pipeline.BatchSize)
+	}
 	if c.Pipeline.CloseTimeout < 0 || c.Pipeline.MessageTimeout < 0 || c.Pipeline.RetryMaxInterval < 0 || c.Pipeline.ClaimIdle < 0 {
 		add("pipeline", "durations must not be negative")
 	}

@@ -11,7 +11,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/ThreeDotsLabs/watermill-redisstream/pkg/redisstream"
 	"github.com/ThreeDotsLabs/watermill/message"
 	"github.com/redis/go-redis/v9"
 	"go.uber.org/fx"
@@ -26,6 +25,7 @@ import (
 	"groupwatch/sinks"
 	"groupwatch/standin"
 	"groupwatch/store"
+	"groupwatch/streams"
 )
 
 // RunOptions are the command-line choices of `pipeline run`.
@@ -94,7 +94,7 @@ func NewRunApp(cfg *config.Config, opts RunOptions, logger *slog.Logger) *fx.App
 		StorageModule,
 		RulesModule,
 		fx.Module("router",
-			fx.Provide(NewMetrics, newPublisher, newNotifySinks, newCrawlers, newRouterDeps, NewRouter),
+			fx.Provide(NewMetrics, providePublisher, newNotifySinks, newCrawlers, newRouterDeps, NewRouter),
 			fx.Invoke(runRouter, runRetrier),
 		),
 	}
@@ -193,9 +193,11 @@ func newBackends(lc fx.Lifecycle, cfg *config.Config, logger *slog.Logger) (Back
 var StorageModule = fx.Module("storage", fx.Provide(newRedis, newDB, newStore))
 
 func newRedis(lc fx.Lifecycle, b Backends, cfg *config.Config) (redis.UniversalClient, error) {
+	// Each consumer holds a connection in its blocking read, and briefly one for its
+	// XACKs and one for its claims; the rest serve the publisher and the handlers.
 	total := 16
 	for _, n := range cfg.Pipeline.Consumers {
-		total += 2 * n
+		total += 3 * n
 	}
 	rdb, err := OpenRedis(context.Background(), b.RedisURL, total)
 	if err != nil {
@@ -313,18 +315,19 @@ func NewSink(s config.Sink, stdout io.Writer, templates map[string]sinks.RuleTem
 	return nil, fmt.Errorf("sink %s: unknown type %q", s.Name, s.Type)
 }
 
-// newPublisher is the one publisher of the process. Its client is shared, so closing it (as
-// the router does for each handler) leaves the client to its owner. A message published to
-// a topic goes to the stream of its partition (partitionedPublisher); with
-// redis.wait_replicas, each publish waits for the replicas to hold it.
+// newPublisher is the publisher of a command: pipelined XADDs that coalesce concurrent
+// publishes (package streams), trimming every topic to topics.max_len. Close it when done;
+// it leaves the Redis client open. A message published to a topic goes to the stream of its
+// partition (partitionedPublisher); with redis.wait_replicas, each publish waits for the
+// replicas to hold it.
 func newPublisher(cfg *config.Config, rdb redis.UniversalClient, logger *slog.Logger) (message.Publisher, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	if err := checkPartitions(ctx, rdb, TopicsOf(cfg)); err != nil {
 		return nil, err
 	}
-	pub, err := redisstream.NewPublisher(redisstream.PublisherConfig{
-		Client: sharedClient{rdb}, DefaultMaxlen: cfg.Topics.MaxLen,
+	pub, err := streams.NewPublisher(streams.PublisherConfig{
+		Client: rdb, DefaultMaxlen: cfg.Topics.MaxLen,
 	}, newWatermillLogger(logger, &correlations{}))
 	if err != nil {
 		return nil, fmt.Errorf("cannot create publisher: %w", err)
@@ -334,6 +337,17 @@ func newPublisher(cfg *config.Config, rdb redis.UniversalClient, logger *slog.Lo
 		p.sync = &replicatedXAdd{rdb: rdb, replicas: cfg.Redis.WaitReplicas, timeout: cfg.Redis.WaitTimeout.Milliseconds(), maxLen: cfg.Topics.MaxLen}
 	}
 	return p, nil
+}
+
+// providePublisher is the one publisher of `pipeline run`. Its stop hook runs after the
+// router's (fx stops in reverse order), so every stage's last publish is sent.
+func providePublisher(lc fx.Lifecycle, cfg *config.Config, rdb redis.UniversalClient, logger *slog.Logger) (message.Publisher, error) {
+	pub, err := newPublisher(cfg, rdb, logger)
+	if err != nil {
+		return nil, err
+	}
+	lc.Append(fx.StopHook(pub.Close))
+	return pub, nil
 }
 
 // newCrawlers prepares the crawl stage when sources are configured, and syncs them into the

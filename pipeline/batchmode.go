@@ -98,6 +98,7 @@ func IngestFile(ctx context.Context, cfg *config.Config, path string, rdb redis.
 	if err != nil {
 		return IngestResult{}, err
 	}
+	defer pub.Close()
 	res, err := Ingest(ctx, in, pub, topic, time.Now)
 	for _, bad := range res.Bad {
 		logger.Warn("bad input line skipped", "file", path, "line", bad.Line, "reason", bad.Err.Error())

@@ -8,6 +8,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"groupwatch/clock"
+	"groupwatch/streams"
 )
 
 // entryOwnership lets a retry loop know whether the stream entry it retries is still its
@@ -42,8 +43,12 @@ type entryRef struct {
 	id       string
 }
 
-// find looks the message's entry up among its consumer's pending entries, by UUID.
+// find names the message's entry: the one the streams subscriber read it from, or else the
+// one with its UUID among its consumer's first pending entries.
 func (o *entryOwnership) find(ctx context.Context, msg *message.Message) (entryRef, bool) {
+	if e, ok := streams.EntryOf(msg.Context()); ok && e.Stream == o.topic && e.Group == o.group {
+		return entryRef{consumer: e.Consumer, id: e.ID}, true
+	}
 	consumer := o.instance + "." + message.HandlerNameFromCtx(msg.Context())
 	if o.consumerOf != nil {
 		consumer = o.consumerOf(msg)

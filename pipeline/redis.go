@@ -84,14 +84,6 @@ func parseClusterURL(scheme, rest string) (*redis.ClusterOptions, error) {
 	return opts, nil
 }
 
-// sharedClient is one Redis client handed to many watermill subscribers and publishers.
-// Each of them closes its client when it closes, and the router closes a handler's
-// subscriber while other handlers still run: the client is closed once, by its owner, after
-// the router has stopped.
-type sharedClient struct{ redis.UniversalClient }
-
-func (sharedClient) Close() error { return nil }
-
 // RouteRedisLogs sends go-redis's own messages (printed to stderr by default, in its own
 // format: a Redis outage would break a log shipper's JSON lines) through logger. go-redis's
 // logger is process-wide: call it once, from the composition root.

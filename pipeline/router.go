@@ -8,13 +8,13 @@ import (
 	"strings"
 	"time"
 
-	"github.com/ThreeDotsLabs/watermill-redisstream/pkg/redisstream"
 	"github.com/ThreeDotsLabs/watermill/components/metrics"
 	"github.com/ThreeDotsLabs/watermill/message"
 	"github.com/redis/go-redis/v9"
 
 	"groupwatch/config"
 	"groupwatch/handlers"
+	"groupwatch/streams"
 )
 
 // Subscription is one consumer group on one topic: what --drain waits on.
@@ -83,6 +83,11 @@ type stage struct {
 	// poisonsForeign: this stage is the first to read its topic, and the one that sends a
 	// foreign entry there to the poison topic (see rejectForeign).
 	poisonsForeign bool
+	// batched: each consumer reads pipeline.batch_size entries at a time and handles them
+	// concurrently (normalize, match: every post passes them). The other stages handle one
+	// message per consumer at a time, so their consumer count stays their concurrency
+	// (crawls, sinks' rate limits).
+	batched bool
 	// partition names the partition ("p3.") in consumer and handler names; "" with one.
 	partition string
 }
@@ -95,7 +100,6 @@ const crawlTimeout = 30 * time.Minute
 func NewRouter(d RouterDeps) (*Router, error) {
 	corr := &correlations{}
 	wlog := newWatermillLogger(d.Logger, corr)
-	client := sharedClient{d.Redis}
 	pub := d.Publisher
 	router, err := message.NewRouter(message.RouterConfig{CloseTimeout: d.Config.Pipeline.CloseTimeout}, wlog)
 	if err != nil {
@@ -111,8 +115,8 @@ func NewRouter(d RouterDeps) (*Router, error) {
 			handle: crawlStage(d.Crawlers, d.Logger), long: true})
 	}
 	stages = append(stages,
-		stage{name: config.StageNormalize, topic: topics.Raw(), consumers: consumers[config.StageNormalize], handle: normalizeStage(d.Normalize, pub, topics.Normalized())},
-		stage{name: config.StageMatch, topic: topics.Normalized(), consumers: consumers[config.StageMatch], handle: matchStage(d.Match, pub, topics.Matched())},
+		stage{name: config.StageNormalize, topic: topics.Raw(), consumers: consumers[config.StageNormalize], handle: normalizeStage(d.Normalize, pub, topics.Normalized()), batched: true},
+		stage{name: config.StageMatch, topic: topics.Normalized(), consumers: consumers[config.StageMatch], handle: matchStage(d.Match, pub, topics.Matched()), batched: true},
 		stage{name: config.StageEvaluate, topic: topics.Matched(), consumers: consumers[config.StageEvaluate], handle: evaluateStage(d.Evaluate, pub, topics.Alerts())},
 	)
 	if len(d.Health.Sinks) > 0 {
@@ -150,18 +154,21 @@ func NewRouter(d RouterDeps) (*Router, error) {
 			mw := append([]message.HandlerMiddleware{r.inflight.middleware}, stageMiddleware(s, pub, d, corr)...)
 			for i := 0; i < s.consumers; i++ {
 				consumer := fmt.Sprintf("%s.%s.%s%d", d.Instance, s.name, s.partition, i)
-				sub, err := redisstream.NewSubscriber(redisstream.SubscriberConfig{
-					Client:        client,
+				sub, err := streams.NewSubscriber(streams.SubscriberConfig{
+					Client:        d.Redis,
 					Unmarshaller:  tolerantUnmarshaller{},
 					Consumer:      consumer,
 					ConsumerGroup: s.name,
-					// A nack reaching the subscriber is re-sent in-process; never in a hot loop.
-					NackResendSleep:               time.Second,
-					BlockTime:                     time.Second,
-					MaxIdleTime:                   claimIdle(s, d.Config),
-					ShouldClaimPendingMessage:     poisonOverDelivered(d.Redis, s.topic, s.name, consumer, claimIdle(s, d.Config), d.Config.Pipeline.MaxDeliveries, d.Logger),
-					ClaimInterval:                 min(5*time.Second, d.Config.Pipeline.ClaimIdle),
-					DisableIndefiniteInitialBlock: true,
+					BatchSize:     batchSize(s, d.Config),
+					MaxInFlight:   maxInFlight(s, d.Config),
+					// A nack reaching the subscriber (shutdown, a failed poison publish) waits
+					// at least a second before the message is handed out again.
+					NackDelay:     time.Second,
+					BlockTime:     time.Second,
+					ClaimIdle:     claimIdle(s, d.Config),
+					ShouldClaim:   poisonOverDelivered(d.Redis, s.topic, s.name, consumer, claimIdle(s, d.Config), d.Config.Pipeline.MaxDeliveries, d.Logger),
+					ClaimInterval: min(5*time.Second, d.Config.Pipeline.ClaimIdle),
+					CloseTimeout:  d.Config.Pipeline.CloseTimeout,
 				}, wlog)
 				if err != nil {
 					return nil, fmt.Errorf("cannot create subscriber for %s: %w", s.name, err)
@@ -172,6 +179,22 @@ func NewRouter(d RouterDeps) (*Router, error) {
 		}
 	}
 	return r, nil
+}
+
+// batchSize is how many entries one consumer of the stage reads at a time, and
+// maxInFlight how many it has in hand at once.
+func batchSize(s stage, cfg *config.Config) int {
+	if s.batched {
+		return cfg.Pipeline.BatchSize
+	}
+	return 1
+}
+
+func maxInFlight(s stage, cfg *config.Config) int {
+	if s.batched {
+		return 2 * cfg.Pipeline.BatchSize
+	}
+	return 1
 }
 
 // partitionsOf is the stage once per partition of its topic: the same consumer group on

@@ -1,0 +1,283 @@
+package streams
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/ThreeDotsLabs/watermill"
+	"github.com/ThreeDotsLabs/watermill/message"
+	"github.com/redis/go-redis/v9"
+)
+
+// PublisherConfig configures a Publisher. Zero values take the defaults named.
+type PublisherConfig struct {
+	// Client is the Redis connection; the Publisher never closes it.
+	Client redis.UniversalClient
+	// Marshaller writes entries. Default DefaultMarshaller.
+	Marshaller Marshaller
+	// Maxlens trims a topic to about this many entries (XADD MAXLEN ~); DefaultMaxlen is
+	// for the other topics. 0: never trim.
+	Maxlens       map[string]int64
+	DefaultMaxlen int64
+	// MaxBatch is the most messages sent in one pipeline (one round trip). Default 256. A
+	// single Publish call larger than that is sent whole.
+	MaxBatch int
+	// MaxWait is how long a batch that is not full waits for more messages before it is
+	// sent. Default 0: sent as soon as a pipeline is free; batches form from what arrives
+	// while the other pipelines are in flight.
+	MaxWait time.Duration
+	// Pipelines is how many batches may be in flight at once. Default 2.
+	Pipelines int
+	// ResolveDepth is how many of a topic's last entries are searched, after a connection
+	// failed between sending a pipeline and reading its replies, for the messages whose
+	// outcome is unknown: found ones succeed, the others fail. Default 16 × MaxBatch.
+	ResolveDepth int
+}
+
+func (c *PublisherConfig) setDefaults() {
+	if c.Marshaller == nil {
+		c.Marshaller = DefaultMarshaller{}
+	}
+	if c.MaxBatch <= 0 {
+		c.MaxBatch = 256
+	}
+	if c.Pipelines <= 0 {
+		c.Pipelines = 2
+	}
+	if c.ResolveDepth <= 0 {
+		c.ResolveDepth = 16 * c.MaxBatch
+	}
+}
+
+// Publisher publishes messages to Redis streams. Concurrent Publish calls are coalesced
+// into pipelined XADDs, each caller waiting for, and getting, the outcome of its own
+// messages.
+type Publisher struct {
+	cfg    PublisherConfig
+	logger watermill.LoggerAdapter
+
+	mu      sync.Mutex
+	cond    *sync.Cond
+	queue   []*publishCall
+	queued  int // messages in queue
+	closed  bool
+	workers sync.WaitGroup
+}
+
+var _ message.Publisher = (*Publisher)(nil)
+
+// publishCall is one Publish call waiting for its batch.
+type publishCall struct {
+	topic  string
+	values []map[string]any
+	uuids  []string
+	err    error
+	done   chan struct{}
+}
+
+// NewPublisher checks cfg and starts the pipelines; logger may be nil.
+func NewPublisher(cfg PublisherConfig, logger watermill.LoggerAdapter) (*Publisher, error) {
+	cfg.setDefaults()
+	if cfg.Client == nil {
+		return nil, errors.New("streams: PublisherConfig.Client is nil")
+	}
+	if logger == nil {
+		logger = watermill.NopLogger{}
+	}
+	p := &Publisher{cfg: cfg, logger: logger}
+	p.cond = sync.NewCond(&p.mu)
+	for range cfg.Pipelines {
+		p.workers.Add(1)
+		go p.work()
+	}
+	return p, nil
+}
+
+// Publish adds messages to topic's stream and returns once Redis has answered for all of
+// them: nil means every one is in the stream.
+func (p *Publisher) Publish(topic string, messages ...*message.Message) error {
+	if len(messages) == 0 {
+		return nil
+	}
+	call := &publishCall{topic: topic, values: make([]map[string]any, len(messages)), uuids: make([]string, len(messages)), done: make(chan struct{})}
+	for i, msg := range messages {
+		v, err := p.cfg.Marshaller.Marshal(topic, msg)
+		if err != nil {
+			return fmt.Errorf("cannot marshal message %s: %w", msg.UUID, err)
+		}
+		call.values[i], call.uuids[i] = v, msg.UUID
+	}
+	p.mu.Lock()
+	if p.closed {
+		p.mu.Unlock()
+		return ErrClosed
+	}
+	p.queue = append(p.queue, call)
+	p.queued += len(messages)
+	p.mu.Unlock()
+	p.cond.Signal()
+	<-call.done
+	if call.err != nil {
+		return fmt.Errorf("cannot publish to %s: %w", topic, call.err)
+	}
+	return nil
+}
+
+// Close sends what is queued, then refuses new messages. It does not close the client.
+func (p *Publisher) Close() error {
+	p.mu.Lock()
+	if p.closed {
+		p.mu.Unlock()
+		return nil
+	}
+	p.closed = true
+	p.mu.Unlock()
+	p.cond.Broadcast()
+	p.workers.Wait()
+	return nil
+}
+
+func (p *Publisher) work() {
+	defer p.workers.Done()
+	for {
+		batch, ok := p.next()
+		if !ok {
+			return
+		}
+		p.send(batch)
+	}
+}
+
+// next takes the calls of one batch from the queue, waiting for the first one (and, with
+// MaxWait, for the batch to fill); false once closed and empty.
+func (p *Publisher) next() ([]*publishCall, bool) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for {
+		for len(p.queue) == 0 {
+			if p.closed {
+				return nil, false
+			}
+			p.cond.Wait()
+		}
+		if p.cfg.MaxWait <= 0 || p.queued >= p.cfg.MaxBatch || p.closed {
+			break
+		}
+		p.mu.Unlock()
+		time.Sleep(p.cfg.MaxWait)
+		p.mu.Lock()
+		if len(p.queue) > 0 {
+			break // else another pipeline took them meanwhile
+		}
+	}
+	n, msgs := 0, 0
+	for n < len(p.queue) && (n == 0 || msgs+len(p.queue[n].values) <= p.cfg.MaxBatch) {
+		msgs += len(p.queue[n].values)
+		n++
+	}
+	batch := make([]*publishCall, n)
+	copy(batch, p.queue)
+	clear(p.queue[:n])
+	p.queue = p.queue[n:]
+	p.queued -= msgs
+	if len(p.queue) > 0 {
+		p.cond.Signal()
+	}
+	return batch, true
+}
+
+func (p *Publisher) maxlen(topic string) int64 {
+	if n, ok := p.cfg.Maxlens[topic]; ok {
+		return n
+	}
+	return p.cfg.DefaultMaxlen
+}
+
+// send writes a batch in one pipeline and tells each call its outcome.
+func (p *Publisher) send(batch []*publishCall) {
+	ctx := context.Background()
+	pipe := p.cfg.Client.Pipeline()
+	cmds := make([][]*redis.StringCmd, len(batch))
+	for i, call := range batch {
+		maxlen := p.maxlen(call.topic)
+		cmds[i] = make([]*redis.StringCmd, len(call.values))
+		for j, v := range call.values {
+			cmds[i][j] = pipe.XAdd(ctx, &redis.XAddArgs{Stream: call.topic, MaxLen: maxlen, Approx: maxlen > 0, Values: v})
+		}
+	}
+	_, _ = pipe.Exec(ctx)
+	present := map[string]map[string]bool{} // topic → UUIDs found there, for lost replies
+	for i, call := range batch {
+		var unknown []int // sent, but the reply was lost: in the stream or not
+		for j, cmd := range cmds[i] {
+			err := cmd.Err()
+			switch {
+			case err == nil:
+			case isReply(err):
+				call.err = err // Redis refused it: certainly not written
+			default:
+				unknown = append(unknown, j)
+				if call.err == nil {
+					call.err = err
+				}
+			}
+		}
+		if len(unknown) > 0 && !isReply(call.err) {
+			found, ok := present[call.topic]
+			if !ok {
+				found = p.lastUUIDs(call.topic)
+				present[call.topic] = found
+			}
+			call.err = resolved(call, unknown, found)
+		}
+		close(call.done)
+	}
+}
+
+func isReply(err error) bool {
+	var reply redis.Error
+	return errors.As(err, &reply)
+}
+
+// resolved is the outcome of a call some of whose replies were lost, knowing the UUIDs
+// found at the end of its stream (nil: Redis could not be asked): nil when every message
+// is there; else the error, and the caller publishes again. A call of several messages
+// some of which were written fails whole, and those are written twice.
+func resolved(call *publishCall, unknown []int, found map[string]bool) error {
+	if found == nil {
+		return fmt.Errorf("%w (whether it was written is unknown: Redis did not answer again)", call.err)
+	}
+	for _, j := range unknown {
+		if !found[call.uuids[j]] {
+			return call.err
+		}
+	}
+	return nil
+}
+
+// lastUUIDs reads the UUIDs of the last ResolveDepth entries of topic, waiting up to about
+// 8 s for Redis to answer again; nil if it does not.
+func (p *Publisher) lastUUIDs(topic string) map[string]bool {
+	for wait := 250 * time.Millisecond; ; wait *= 2 {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		entries, err := p.cfg.Client.XRevRangeN(ctx, topic, "+", "-", int64(p.cfg.ResolveDepth)).Result()
+		cancel()
+		if err == nil {
+			found := make(map[string]bool, len(entries))
+			for _, e := range entries {
+				if id, ok := e.Values[UUIDField].(string); ok {
+					found[id] = true
+				}
+			}
+			return found
+		}
+		if wait > 4*time.Second {
+			p.logger.Error("cannot check which messages were written after a lost reply", err, watermill.LogFields{"topic": topic})
+			return nil
+		}
+		time.Sleep(wait)
+	}
+}
