@@ -301,11 +301,11 @@ func slowDatabase(t *testing.T, cfg string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	fast := []byte("pipeline: {claim_idle: 2s, message_timeout: 5s}")
+	fast := []byte("pipeline: {claim_idle: 2s, message_timeout: 5s")
 	if !bytes.Contains(b, fast) {
 		t.Fatalf("%s does not start with %s", cfg, fast)
 	}
-	b = bytes.Replace(b, fast, []byte("pipeline: {claim_idle: 10s, message_timeout: 10s}"), 1)
+	b = bytes.Replace(b, fast, []byte("pipeline: {claim_idle: 10s, message_timeout: 10s"), 1)
 	if err := os.WriteFile(cfg, b, 0o644); err != nil {
 		t.Fatal(err)
 	}
