@@ -1,5 +1,7 @@
--- groupwatch schema: the one schema, for MySQL 8 and MariaDB 10.11 alike.
--- Every statement is idempotent (CREATE ... IF NOT EXISTS) so `pipeline migrate` can run again.
+-- groupwatch schema: the whole current schema, for MySQL 8 and MariaDB 10.11 alike, as sqlc and
+-- readers see it. Databases get here through the versioned migrations in store/migrations/
+-- (`pipeline migrate`); TestMigrationsMatchSchema holds the two equal, so a change here needs a
+-- new migration and a new migration needs its change here.
 -- Every write the pipeline makes is idempotent too: the streams deliver at least once, so each
 -- table has the unique key that makes a repeated write a no-op.
 
@@ -12,7 +14,7 @@
 -- compare byte for byte on MySQL 8 and MariaDB alike, as Go compares them: MariaDB's
 -- utf8mb4_bin pads with spaces ('42' = '42 '), which made two posts one row. Ids are also
 -- refused with white space at either end (handlers.RawPost.Validate); a database made
--- before this is altered by `pipeline migrate` (store/upgrade.go).
+-- before this is altered by migration 2 (store/upgrade.go).
 CREATE TABLE IF NOT EXISTS posts (
   id            BIGINT       NOT NULL AUTO_INCREMENT,
   source        VARBINARY(764) NOT NULL,
