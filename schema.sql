@@ -30,7 +30,8 @@ CREATE TABLE IF NOT EXISTS posts (
   updated_at    DATETIME(6)  NOT NULL,
   edits         INT          NOT NULL DEFAULT 0,
   PRIMARY KEY (id),
-  UNIQUE KEY posts_source_external_id (source, external_id)
+  UNIQUE KEY posts_source_external_id (source, external_id),
+  KEY posts_first_seen (first_seen_at)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
 
 -- rules: synced from the configuration by name at start-up; a rule removed from the
@@ -78,7 +79,9 @@ CREATE TABLE IF NOT EXISTS alerts (
   created_at DATETIME(6)  NOT NULL,
   PRIMARY KEY (id),
   UNIQUE KEY alerts_dedup_key (dedup_key),
-  KEY alerts_rule_created (rule_id, created_at)
+  KEY alerts_rule_created (rule_id, created_at),
+  KEY alerts_post (post_id),
+  KEY alerts_created (created_at)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
 
 -- deliveries: one row per (alert, sink), with the alert as sent (alert_json), so a retry
@@ -145,7 +148,8 @@ CREATE TABLE IF NOT EXISTS crawl_runs (
   error       TEXT          NULL,
   PRIMARY KEY (id),
   UNIQUE KEY crawl_runs_job (job_id),
-  KEY crawl_runs_source_started (source, started_at)
+  KEY crawl_runs_source_started (source, started_at),
+  KEY crawl_runs_started (started_at)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
 
 -- rule_events: the matches a threshold rule counts, one per (rule, group key, post), so a
@@ -158,7 +162,8 @@ CREATE TABLE IF NOT EXISTS rule_events (
   at        DATETIME(6)  NOT NULL,
   PRIMARY KEY (id),
   UNIQUE KEY rule_events_once (rule_id, group_key, post_id),
-  KEY rule_events_window (rule_id, group_key, at)
+  KEY rule_events_window (rule_id, group_key, at),
+  KEY rule_events_post (post_id)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
 
 -- rule_state: per threshold rule and group key, when it may fire next (its cool-down), the

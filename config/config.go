@@ -48,6 +48,8 @@ type Config struct {
 	Crawl Crawl `yaml:"crawl"`
 	// Health sends source-health alerts.
 	Health Health `yaml:"health"`
+	// Retention says how long MySQL keeps posts, crawl runs, alerts and daily counts.
+	Retention Retention `yaml:"retention"`
 }
 
 // Health configures source-health alerts: a source blocked, needing new cookies, gone, or
@@ -379,6 +381,7 @@ func (c *Config) setDefaults() {
 		c.MySQL.MaxConns = 16
 	}
 	c.setSourceDefaults()
+	c.Retention.setDefaults()
 	if c.API.MaxBodyBytes == 0 {
 		c.API.MaxBodyBytes = 10 << 20
 	}

@@ -25,8 +25,15 @@ type Querier interface {
 	CountDeliveries(ctx context.Context, status string) (int64, error)
 	CountDeliveriesByStatus(ctx context.Context) ([]CountDeliveriesByStatusRow, error)
 	CountMatches(ctx context.Context) (int64, error)
+	CountMatchesOfPurgeablePosts(ctx context.Context, arg CountMatchesOfPurgeablePostsParams) (int64, error)
+	CountOldCrawlRuns(ctx context.Context, startedAt time.Time) (int64, error)
+	CountOldDeliveries(ctx context.Context, updatedAt time.Time) (int64, error)
+	CountOldKeywordDaily(ctx context.Context, day time.Time) (int64, error)
 	CountPosts(ctx context.Context) (int64, error)
+	CountPostsKeptForAlerts(ctx context.Context, arg CountPostsKeptForAlertsParams) (int64, error)
 	CountPostsSince(ctx context.Context, firstSeenAt time.Time) (int64, error)
+	CountPurgeableAlerts(ctx context.Context, createdAt time.Time) (int64, error)
+	CountPurgeablePosts(ctx context.Context, arg CountPurgeablePostsParams) (int64, error)
 	// What --drain waits for: deliveries neither sent nor dead.
 	CountUnfinishedDeliveries(ctx context.Context) (int64, error)
 	// INSERT IGNORE on the job id: a job delivered twice finds the run of its first delivery.
@@ -35,6 +42,21 @@ type Querier interface {
 	DailyCounts(ctx context.Context, arg DailyCountsParams) ([]DailyCountsRow, error)
 	// The days the ETL has counted for a rule in [from, to).
 	DaysComputed(ctx context.Context, arg DaysComputedParams) ([]time.Time, error)
+	DeleteAlertsByID(ctx context.Context, ids []int64) (int64, error)
+	DeleteDeliveriesOfAlerts(ctx context.Context, alertIds []int64) (int64, error)
+	// Finished runs only: an unfinished run holds a crawl's cursor.
+	DeleteOldCrawlRuns(ctx context.Context, arg DeleteOldCrawlRunsParams) (int64, error)
+	// Sent and dead deliveries only: one still to be sent is never deleted.
+	DeleteOldDeliveries(ctx context.Context, arg DeleteOldDeliveriesParams) (int64, error)
+	DeleteOldKeywordDaily(ctx context.Context, arg DeleteOldKeywordDailyParams) (int64, error)
+	// Deletes the matches of a batch's posts that are gone.
+	DeleteOrphanMatches(ctx context.Context, postIds []int64) (int64, error)
+	DeleteOrphanRuleEvents(ctx context.Context, postIds []int64) (int64, error)
+	// Deletes the posts of a batch, checking again that no alert refers to them (one may have
+	// been made since they were found). NOT IN over a NOT NULL column, uncorrelated: both
+	// servers answer it with one index lookup per row, and go-mysql-server can run it (it cannot
+	// run a correlated subquery in a DELETE).
+	DeletePostsByID(ctx context.Context, ids []int64) (int64, error)
 	DisableRule(ctx context.Context, arg DisableRuleParams) error
 	// Deliveries to try again now: failed and due, or claimed by a sender that died.
 	DueDeliveries(ctx context.Context, arg DueDeliveriesParams) ([]DueDeliveriesRow, error)
@@ -81,9 +103,18 @@ type Querier interface {
 	// The normalize stage reads what it already holds for a batch of one source's posts, to tell
 	// new from edited from repeated before it writes.
 	PostsByExternalIDs(ctx context.Context, arg PostsByExternalIDsParams) ([]PostsByExternalIDsRow, error)
+	// The retention purge (leader/purge.go, store/purge.go): each DELETE removes a bounded batch
+	// found through an index, so no statement scans a table or holds its locks for long.
+	// The newest post first seen before the cutoff: the purge walks ids up to it. first_seen_at
+	// grows with id (it is set when the row is made), so the walk needs no second index scan.
+	PostsPurgeBoundary(ctx context.Context, firstSeenAt time.Time) (int64, error)
 	// Posts first seen in a time range, oldest first, a page at a time (after id), for
 	// `pipeline rules test`.
 	PostsSince(ctx context.Context, arg PostsSinceParams) ([]PostsSinceRow, error)
+	// The next batch of alerts made before the cutoff with no delivery still to be sent.
+	PurgeableAlertIDs(ctx context.Context, arg PurgeableAlertIDsParams) ([]int64, error)
+	// The next batch of posts first seen before the cutoff that no alert refers to.
+	PurgeablePostIDs(ctx context.Context, arg PurgeablePostIDsParams) ([]int64, error)
 	RecordSourceCrawl(ctx context.Context, arg RecordSourceCrawlParams) error
 	// pipeline alerts resend: every delivery of the alert that is not sent is tried again now.
 	ResendDeliveries(ctx context.Context, arg ResendDeliveriesParams) (int64, error)
