@@ -2,6 +2,7 @@ package leader
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"time"
 
@@ -16,7 +17,9 @@ type Purger interface {
 
 // Purge applies the retention section on the leader every retention.every: small DELETEs
 // with a pause between them, so no statement holds locks for long and the pipeline's own
-// writes go on. What it removed goes to the log and to OnRemoved (the metrics).
+// writes go on. A pass on the leader gives the other leader jobs their turn after
+// StepBudget and goes on at the next step (the first pass over a year of data takes a
+// while). What it removed goes to the log and to OnRemoved (the metrics).
 type Purge struct {
 	cfg    config.Retention
 	store  Purger
@@ -24,9 +27,14 @@ type Purge struct {
 	now    func() time.Time
 	// OnRemoved is told how many rows of each table a pass removed.
 	OnRemoved func(table string, n int64)
+	// StepBudget is how long one Step purges before it yields. Default 30s.
+	StepBudget time.Duration
 
 	lastLook time.Time
 }
+
+// errBudget ends a step's share of a pass; the pass goes on at the next step.
+var errBudget = errors.New("purge step budget spent")
 
 // NewPurge purges s by cfg.Retention.
 func NewPurge(cfg *config.Config, s Purger, logger *slog.Logger) *Purge {
@@ -55,14 +63,31 @@ func (p *Purge) Step(ctx context.Context) {
 	if !p.lastLook.IsZero() && now.Sub(p.lastLook) < p.cfg.Every {
 		return
 	}
+	budget := p.StepBudget
+	if budget <= 0 {
+		budget = 30 * time.Second
+	}
+	if _, err := p.run(ctx, now, now.Add(budget)); errors.Is(err, errBudget) {
+		return // not done: go on at the next step
+	}
 	p.lastLook = now
-	p.Run(ctx, now)
 }
 
-// Run purges once, now, and reports what it removed.
+// Run purges once, now, until done, and reports what it removed.
 func (p *Purge) Run(ctx context.Context, now time.Time) (store.Removed, error) {
+	return p.run(ctx, now, time.Time{})
+}
+
+// run purges until done or, with a deadline, until a pause past it.
+func (p *Purge) run(ctx context.Context, now, deadline time.Time) (store.Removed, error) {
 	start := p.now()
-	removed, err := p.store.Purge(ctx, CutoffsAt(p.cfg, now), p.cfg.BatchSize, p.pause)
+	pause := func(ctx context.Context) error {
+		if !deadline.IsZero() && p.now().After(deadline) {
+			return errBudget
+		}
+		return p.pause(ctx)
+	}
+	removed, err := p.store.Purge(ctx, CutoffsAt(p.cfg, now), p.cfg.BatchSize, pause)
 	attrs := []any{"took", p.now().Sub(start).Round(time.Millisecond).String()}
 	var total int64
 	for _, table := range store.PurgeTables {
@@ -75,6 +100,8 @@ func (p *Purge) Run(ctx context.Context, now time.Time) (store.Removed, error) {
 		}
 	}
 	switch {
+	case errors.Is(err, errBudget):
+		p.logger.Info("purged rows past their retention; more at the next step", attrs...)
 	case err != nil && ctx.Err() == nil:
 		p.logger.Warn("purge stopped", append(attrs, "error", err.Error())...)
 	case total > 0:

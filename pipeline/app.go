@@ -363,7 +363,7 @@ func runScheduler(lc fx.Lifecycle, cfg *config.Config, opts RunOptions, rdb *red
 		},
 	}
 	runInBackground(lc, "scheduler", logger, sched.Run)
-	runLeaderJobs(lc, cfg, opts, rdb, pub, s, rules, prefix, logger)
+	runLeaderJobs(lc, cfg, opts, rdb, pub, s, rules, m, prefix, logger)
 }
 
 func newRouterDeps(cfg *config.Config, opts RunOptions, logger *slog.Logger, rdb *redis.Client, pub message.Publisher, m *Metrics,

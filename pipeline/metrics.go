@@ -23,6 +23,8 @@ type Metrics struct {
 	// (in_flight, missed); CrawlJobsPutOff counts crawl jobs put off for their pace.
 	CrawlTicksSkipped *prometheus.CounterVec
 	CrawlJobsPutOff   *prometheus.CounterVec
+	// PurgedRows counts rows the retention purge deleted, by table.
+	PurgedRows *prometheus.CounterVec
 }
 
 // NewMetrics registers groupwatch's metrics in a new registry.
@@ -57,7 +59,11 @@ func NewMetrics() *Metrics {
 		Namespace: "groupwatch", Name: "crawl_jobs_put_off_total",
 		Help: "Crawl jobs put off until their source's or account's next request slot, freeing their consumer.",
 	}, []string{"source"})
-	reg.MustRegister(m.processed, m.failed, m.poisoned, m.latency, m.CrawlTicksSkipped, m.CrawlJobsPutOff)
+	m.PurgedRows = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Namespace: "groupwatch", Name: "purged_rows_total",
+		Help: "Rows the retention purge deleted, by table.",
+	}, []string{"table"})
+	reg.MustRegister(m.processed, m.failed, m.poisoned, m.latency, m.CrawlTicksSkipped, m.CrawlJobsPutOff, m.PurgedRows)
 	return m
 }
 
