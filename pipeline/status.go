@@ -40,6 +40,9 @@ type TopicStatus struct {
 	Oldest *time.Time    `json:"oldest,omitempty"`
 	Newest *time.Time    `json:"newest,omitempty"`
 	Groups []GroupStatus `json:"groups,omitempty"`
+	// Retention is what the topic holds and what age trimming would remove (not for
+	// poison topics, which are kept for people).
+	Retention *TopicRetention `json:"retention,omitempty"`
 }
 
 // GroupStatus is one consumer group: how far behind it is and who holds what.
@@ -129,6 +132,11 @@ func (rep *StatusReport) readTopics(ctx context.Context, cfg *config.Config, rdb
 			ts, err := topicStatus(ctx, rdb, name)
 			if err != nil {
 				return err
+			}
+			if name == topic {
+				if ts.Retention, err = topicRetention(ctx, rdb, topic, cfg.Topics.MaxAge, time.Now()); err != nil {
+					return err
+				}
 			}
 			rep.Topics = append(rep.Topics, ts)
 		}
