@@ -140,4 +140,3 @@ func nonZero(r store.Removed) []string {
 	}
 	return out
 }
-
