@@ -110,6 +110,28 @@ func (m Migrator) Up(ctx context.Context) ([]Migration, error) {
 	return out, nil
 }
 
+// UpTo applies the migrations up to version only, under the lock (benchmarks measure the
+// schema before and after a version).
+func (m Migrator) UpTo(ctx context.Context, version int64) error {
+	p, err := m.provider(true)
+	if err != nil {
+		return err
+	}
+	_, err = p.UpTo(ctx, version)
+	return err
+}
+
+// DownTo rolls the migrations above version back (each has a Down section; version 1 has
+// none), under the lock. Only benchmarks and tests use it.
+func (m Migrator) DownTo(ctx context.Context, version int64) error {
+	p, err := m.provider(true)
+	if err != nil {
+		return err
+	}
+	_, err = p.DownTo(ctx, version)
+	return err
+}
+
 // Status lists every migration this binary has and whether the database has it. It only
 // reads: a database without the version table lists every version as pending.
 func (m Migrator) Status(ctx context.Context) ([]Migration, error) {
