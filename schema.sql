@@ -56,7 +56,8 @@ CREATE TABLE IF NOT EXISTS matches (
   created_at DATETIME(6) NOT NULL,
   PRIMARY KEY (id),
   UNIQUE KEY matches_rule_post (rule_id, post_id),
-  KEY matches_post (post_id)
+  KEY matches_post (post_id),
+  KEY matches_rule_created (rule_id, created_at)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
 
 -- alerts: one row per dedup key. For an instant rule the key is derived from (rule, post), so

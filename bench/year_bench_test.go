@@ -156,8 +156,9 @@ func yearQueries(db *sql.DB, y year) []yearQuery {
 	rule := func(r *rand.Rand) int64 { return int64(1 + r.IntN(yearRules)) }
 	since30 := y.end.AddDate(0, 0, -30)
 	posts180, runs90, alerts180 := y.end.AddDate(0, 0, -180), y.end.AddDate(0, 0, -90), y.end.AddDate(0, 0, -180)
-	var boundary int64
+	var boundary, first30 int64
 	_ = db.QueryRow("SELECT id FROM posts WHERE first_seen_at < ? ORDER BY first_seen_at DESC, id DESC LIMIT 1", posts180).Scan(&boundary)
+	_ = db.QueryRow("SELECT MIN(id) FROM posts WHERE first_seen_at >= ?", since30).Scan(&first30)
 	s := store.New(db, store.Options{Writers: 1})
 	return []yearQuery{
 		{name: "PostsByExternalIDs", what: "normalize: what a batch of 500 already holds", args: func(r *rand.Rand) []any {
@@ -207,6 +208,7 @@ func yearQueries(db *sql.DB, y year) []yearQuery {
 		{name: "ListAlerts", what: "alerts list", args: func(r *rand.Rand) []any { return []any{50} }},
 		{name: "ListAlertsByDeliveryStatus", what: "alerts list --status dead", args: func(r *rand.Rand) []any { return []any{"dead", 50} }},
 		{name: "ListAlertsByDeliveryStatus", what: "alerts list --status failed", args: func(r *rand.Rand) []any { return []any{"failed", 50} }},
+		{name: "ListAlertsByDeliveryStatus", what: "alerts list --status sent", args: func(r *rand.Rand) []any { return []any{"sent", 50} }},
 		{name: "GetAlertDetail", what: "alerts show", args: func(r *rand.Rand) []any { return []any{alert(r)} }},
 		{name: "ListDeliveriesOfAlert", what: "alerts show", args: func(r *rand.Rand) []any { return []any{alert(r)} }},
 		{name: "CountDeliveriesByStatus", what: "status", args: func(r *rand.Rand) []any { return nil }},
@@ -214,7 +216,8 @@ func yearQueries(db *sql.DB, y year) []yearQuery {
 		{name: "CountUnfinishedDeliveries", what: "run --drain", args: func(r *rand.Rand) []any { return nil }},
 		{name: "DueDeliveries", what: "retrier", args: func(r *rand.Rand) []any { return []any{[]any{"file", "slack"}, y.end, y.end, 50} }},
 		{name: "CountPostsSince", what: "rules test / backfill --since 30d", args: func(r *rand.Rand) []any { return []any{since30} }},
-		{name: "PostsSince", what: "rules test / backfill --since 30d: first page", args: func(r *rand.Rand) []any { return []any{since30, 0, 500} }},
+		{name: "FirstPostIDSince", what: "rules test / backfill --since 30d: where to start", args: func(r *rand.Rand) []any { return []any{since30} }},
+		{name: "PostsSince", what: "rules test / backfill --since 30d: first page", args: func(r *rand.Rand) []any { return []any{since30, first30 - 1, 500} }},
 		{name: "PostsSince", what: "rules test / backfill --since 30d: a later page", args: func(r *rand.Rand) []any {
 			return []any{since30, y.n - y.n/24 + r.IntN(y.n/48), 500}
 		}},

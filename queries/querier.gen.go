@@ -66,6 +66,9 @@ type Querier interface {
 	FinishCrawlRun(ctx context.Context, arg FinishCrawlRunParams) error
 	// Compare-and-set on the state the caller read: one affected row means this caller fires.
 	FireRuleState(ctx context.Context, arg FireRuleStateParams) (int64, error)
+	// Where PostsSince starts: the least id first seen at or after a time (0: none), found through
+	// posts_first_seen, so the walk by id does not pass every older post first.
+	FirstPostIDSince(ctx context.Context, firstSeenAt time.Time) (int64, error)
 	GetAlertByDedupKey(ctx context.Context, dedupKey string) (GetAlertByDedupKeyRow, error)
 	// Everything that says why an alert fired: the rule and its query, the terms, the post.
 	GetAlertDetail(ctx context.Context, id int64) (GetAlertDetailRow, error)
@@ -79,7 +82,9 @@ type Querier interface {
 	InsertRuleEvent(ctx context.Context, arg InsertRuleEventParams) error
 	InsertSilence(ctx context.Context, arg InsertSilenceParams) error
 	ListActiveSilences(ctx context.Context, endsAt time.Time) ([]Silence, error)
-	// Newest first, with the rule and post they are about.
+	// Newest first, with the rule and post they are about. STRAIGHT_JOIN reads alerts first,
+	// backwards along the primary key, and stops at the limit: left to itself MariaDB starts from
+	// the few rules and sorts every alert (2 s at a million posts, docs/benchmarks.md).
 	ListAlerts(ctx context.Context, limit int32) ([]ListAlertsRow, error)
 	// Alerts with at least one delivery in the given status (pipeline alerts list --status dead).
 	ListAlertsByDeliveryStatus(ctx context.Context, arg ListAlertsByDeliveryStatusParams) ([]ListAlertsByDeliveryStatusRow, error)
@@ -105,6 +110,9 @@ type Querier interface {
 	PostsByExternalIDs(ctx context.Context, arg PostsByExternalIDsParams) ([]PostsByExternalIDsRow, error)
 	// The retention purge (leader/purge.go, store/purge.go): each DELETE removes a bounded batch
 	// found through an index, so no statement scans a table or holds its locks for long.
+	// "Has no alert" is NOT IN over alerts.post_id (NOT NULL), not NOT EXISTS: MariaDB turns a
+	// NOT EXISTS into a scan of the whole alerts_post index per statement, NOT IN into one index
+	// lookup per post (docs/benchmarks.md).
 	// The newest post first seen before the cutoff: the purge walks ids up to it. first_seen_at
 	// grows with id (it is set when the row is made), so the walk needs no second index scan.
 	PostsPurgeBoundary(ctx context.Context, firstSeenAt time.Time) (int64, error)

@@ -1,5 +1,8 @@
 -- The retention purge (leader/purge.go, store/purge.go): each DELETE removes a bounded batch
 -- found through an index, so no statement scans a table or holds its locks for long.
+-- "Has no alert" is NOT IN over alerts.post_id (NOT NULL), not NOT EXISTS: MariaDB turns a
+-- NOT EXISTS into a scan of the whole alerts_post index per statement, NOT IN into one index
+-- lookup per post (docs/benchmarks.md).
 
 -- name: PostsPurgeBoundary :one
 -- The newest post first seen before the cutoff: the purge walks ids up to it. first_seen_at
@@ -10,7 +13,7 @@ SELECT id FROM posts WHERE first_seen_at < ? ORDER BY first_seen_at DESC, id DES
 -- The next batch of posts first seen before the cutoff that no alert refers to.
 SELECT p.id FROM posts p
 WHERE p.id > sqlc.arg(after_id) AND p.id <= sqlc.arg(max_id) AND p.first_seen_at < sqlc.arg(before)
-  AND NOT EXISTS (SELECT 1 FROM alerts a WHERE a.post_id = p.id)
+  AND p.id NOT IN (SELECT a.post_id FROM alerts a)
 ORDER BY p.id
 LIMIT ?;
 
@@ -34,18 +37,18 @@ WHERE post_id IN (sqlc.slice('post_ids')) AND post_id NOT IN (SELECT posts.id FR
 -- name: CountPurgeablePosts :one
 SELECT COUNT(*) FROM posts p
 WHERE p.id <= sqlc.arg(max_id) AND p.first_seen_at < sqlc.arg(before)
-  AND NOT EXISTS (SELECT 1 FROM alerts a WHERE a.post_id = p.id);
+  AND p.id NOT IN (SELECT a.post_id FROM alerts a);
 
 -- name: CountMatchesOfPurgeablePosts :one
 SELECT COUNT(*) FROM matches m
 JOIN posts p ON p.id = m.post_id
 WHERE p.id <= sqlc.arg(max_id) AND p.first_seen_at < sqlc.arg(before)
-  AND NOT EXISTS (SELECT 1 FROM alerts a WHERE a.post_id = p.id);
+  AND p.id NOT IN (SELECT a.post_id FROM alerts a);
 
 -- name: CountPostsKeptForAlerts :one
 SELECT COUNT(*) FROM posts p
 WHERE p.id <= sqlc.arg(max_id) AND p.first_seen_at < sqlc.arg(before)
-  AND EXISTS (SELECT 1 FROM alerts a WHERE a.post_id = p.id);
+  AND p.id IN (SELECT a.post_id FROM alerts a);
 
 -- name: PurgeableAlertIDs :many
 -- The next batch of alerts made before the cutoff with no delivery still to be sent.

@@ -15,7 +15,7 @@ const countMatchesOfPurgeablePosts = `-- name: CountMatchesOfPurgeablePosts :one
 SELECT COUNT(*) FROM matches m
 JOIN posts p ON p.id = m.post_id
 WHERE p.id <= ? AND p.first_seen_at < ?
-  AND NOT EXISTS (SELECT 1 FROM alerts a WHERE a.post_id = p.id)
+  AND p.id NOT IN (SELECT a.post_id FROM alerts a)
 `
 
 type CountMatchesOfPurgeablePostsParams struct {
@@ -66,7 +66,7 @@ func (q *Queries) CountOldKeywordDaily(ctx context.Context, day time.Time) (int6
 const countPostsKeptForAlerts = `-- name: CountPostsKeptForAlerts :one
 SELECT COUNT(*) FROM posts p
 WHERE p.id <= ? AND p.first_seen_at < ?
-  AND EXISTS (SELECT 1 FROM alerts a WHERE a.post_id = p.id)
+  AND p.id IN (SELECT a.post_id FROM alerts a)
 `
 
 type CountPostsKeptForAlertsParams struct {
@@ -97,7 +97,7 @@ func (q *Queries) CountPurgeableAlerts(ctx context.Context, createdAt time.Time)
 const countPurgeablePosts = `-- name: CountPurgeablePosts :one
 SELECT COUNT(*) FROM posts p
 WHERE p.id <= ? AND p.first_seen_at < ?
-  AND NOT EXISTS (SELECT 1 FROM alerts a WHERE a.post_id = p.id)
+  AND p.id NOT IN (SELECT a.post_id FROM alerts a)
 `
 
 type CountPurgeablePostsParams struct {
@@ -290,6 +290,9 @@ SELECT id FROM posts WHERE first_seen_at < ? ORDER BY first_seen_at DESC, id DES
 
 // The retention purge (leader/purge.go, store/purge.go): each DELETE removes a bounded batch
 // found through an index, so no statement scans a table or holds its locks for long.
+// "Has no alert" is NOT IN over alerts.post_id (NOT NULL), not NOT EXISTS: MariaDB turns a
+// NOT EXISTS into a scan of the whole alerts_post index per statement, NOT IN into one index
+// lookup per post (docs/benchmarks.md).
 // The newest post first seen before the cutoff: the purge walks ids up to it. first_seen_at
 // grows with id (it is set when the row is made), so the walk needs no second index scan.
 func (q *Queries) PostsPurgeBoundary(ctx context.Context, firstSeenAt time.Time) (int64, error) {
@@ -340,7 +343,7 @@ func (q *Queries) PurgeableAlertIDs(ctx context.Context, arg PurgeableAlertIDsPa
 const purgeablePostIDs = `-- name: PurgeablePostIDs :many
 SELECT p.id FROM posts p
 WHERE p.id > ? AND p.id <= ? AND p.first_seen_at < ?
-  AND NOT EXISTS (SELECT 1 FROM alerts a WHERE a.post_id = p.id)
+  AND p.id NOT IN (SELECT a.post_id FROM alerts a)
 ORDER BY p.id
 LIMIT ?
 `

@@ -140,3 +140,43 @@ func nonZero(r store.Removed) []string {
 	}
 	return out
 }
+
+// TestPostsSincePages: the first page starts at the first post of the range, later pages go
+// on by id, and a range with no post is empty (the first page looks its start up through
+// posts_first_seen rather than walking every older id).
+func TestPostsSincePages(t *testing.T) {
+	for name, open := range testenv.Databases() {
+		t.Run(name, func(t *testing.T) {
+			db := open(t).DB(t)
+			s := store.New(db, store.Options{Writers: 1})
+			defer s.Close()
+			since := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
+			for i := 0; i < 10; i++ {
+				at := since.Add(time.Duration(i-5) * time.Hour) // five before, five after
+				exec(t, db, "INSERT INTO posts (source, external_id, text, content_hash, raw_payload, first_seen_at, updated_at) VALUES ('s', ?, 't', '', '{}', ?, ?)", fmt.Sprint(i), at, at)
+			}
+			ctx := context.Background()
+			var got []string
+			after := int64(0)
+			for {
+				page, err := s.PostsSince(ctx, since, after, 2)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if len(page) == 0 {
+					break
+				}
+				for _, p := range page {
+					got = append(got, p.ExternalID)
+				}
+				after = page[len(page)-1].ID
+			}
+			if fmt.Sprint(got) != "[5 6 7 8 9]" {
+				t.Fatalf("posts since: %v", got)
+			}
+			if page, err := s.PostsSince(ctx, since.Add(time.Hour*24), 0, 2); err != nil || len(page) != 0 {
+				t.Fatalf("a range with no post: %v %v", page, err)
+			}
+		})
+	}
+}
