@@ -105,7 +105,8 @@ CREATE TABLE IF NOT EXISTS deliveries (
   sent_at         DATETIME(6)  NULL,
   PRIMARY KEY (id),
   UNIQUE KEY deliveries_alert_sink (alert_id, sink),
-  KEY deliveries_status_next (status, next_attempt_at)
+  KEY deliveries_status_next (status, next_attempt_at),
+  KEY deliveries_status_alert (status, alert_id)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
 
 -- sources: the crawl state of each configured source, synced from the configuration by name.

@@ -131,11 +131,12 @@ func explain(db *sql.DB, query string, args []any) ([]planRow, error) {
 // as the queries write them.
 var bigTables = map[string]string{"posts": "posts", "p": "posts", "matches": "matches", "m": "matches", "alerts": "alerts", "a": "alerts"}
 
-// fullScans names the big tables a plan reads whole (type ALL, or index: every index entry).
+// fullScans names the big tables a plan reads whole: type ALL, or index (every entry of an
+// index) unless the estimate is a LIMIT's few rows (an ORDER BY … LIMIT walk that stops).
 func fullScans(plan []planRow) []string {
 	var out []string
 	for _, r := range plan {
-		if t, ok := bigTables[r.table]; ok && (r.typ == "ALL" || r.typ == "index") {
+		if t, ok := bigTables[r.table]; ok && (r.typ == "ALL" || r.typ == "index" && r.rows > 1000) {
 			out = append(out, fmt.Sprintf("%s(%s, %d rows)", t, r.typ, r.rows))
 		}
 	}

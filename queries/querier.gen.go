@@ -86,7 +86,9 @@ type Querier interface {
 	// backwards along the primary key, and stops at the limit: left to itself MariaDB starts from
 	// the few rules and sorts every alert (2 s at a million posts, docs/benchmarks.md).
 	ListAlerts(ctx context.Context, limit int32) ([]ListAlertsRow, error)
-	// Alerts with at least one delivery in the given status (pipeline alerts list --status dead).
+	// Alerts with at least one delivery in the given status (pipeline alerts list --status dead),
+	// newest first. The newest alert ids of the status come first, backwards along
+	// deliveries_status_alert, so a common status (sent) costs what a rare one does.
 	ListAlertsByDeliveryStatus(ctx context.Context, arg ListAlertsByDeliveryStatusParams) ([]ListAlertsByDeliveryStatusRow, error)
 	ListCrawlRuns(ctx context.Context, arg ListCrawlRunsParams) ([]CrawlRun, error)
 	ListDeliveriesOfAlert(ctx context.Context, alertID int64) ([]ListDeliveriesOfAlertRow, error)
@@ -110,9 +112,9 @@ type Querier interface {
 	PostsByExternalIDs(ctx context.Context, arg PostsByExternalIDsParams) ([]PostsByExternalIDsRow, error)
 	// The retention purge (leader/purge.go, store/purge.go): each DELETE removes a bounded batch
 	// found through an index, so no statement scans a table or holds its locks for long.
-	// "Has no alert" is NOT IN over alerts.post_id (NOT NULL), not NOT EXISTS: MariaDB turns a
-	// NOT EXISTS into a scan of the whole alerts_post index per statement, NOT IN into one index
-	// lookup per post (docs/benchmarks.md).
+	// "Has no alert" is a LEFT JOIN … IS NULL in a SELECT and NOT IN in a DELETE: so both servers
+	// look each post up in alerts_post; MariaDB runs NOT EXISTS, and NOT IN in a SELECT, by
+	// reading the whole alerts_post index per statement (docs/benchmarks.md).
 	// The newest post first seen before the cutoff: the purge walks ids up to it. first_seen_at
 	// grows with id (it is set when the row is made), so the walk needs no second index scan.
 	PostsPurgeBoundary(ctx context.Context, firstSeenAt time.Time) (int64, error)

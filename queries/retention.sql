@@ -1,8 +1,8 @@
 -- The retention purge (leader/purge.go, store/purge.go): each DELETE removes a bounded batch
 -- found through an index, so no statement scans a table or holds its locks for long.
--- "Has no alert" is NOT IN over alerts.post_id (NOT NULL), not NOT EXISTS: MariaDB turns a
--- NOT EXISTS into a scan of the whole alerts_post index per statement, NOT IN into one index
--- lookup per post (docs/benchmarks.md).
+-- "Has no alert" is a LEFT JOIN … IS NULL in a SELECT and NOT IN in a DELETE: so both servers
+-- look each post up in alerts_post; MariaDB runs NOT EXISTS, and NOT IN in a SELECT, by
+-- reading the whole alerts_post index per statement (docs/benchmarks.md).
 
 -- name: PostsPurgeBoundary :one
 -- The newest post first seen before the cutoff: the purge walks ids up to it. first_seen_at
@@ -12,8 +12,9 @@ SELECT id FROM posts WHERE first_seen_at < ? ORDER BY first_seen_at DESC, id DES
 -- name: PurgeablePostIDs :many
 -- The next batch of posts first seen before the cutoff that no alert refers to.
 SELECT p.id FROM posts p
+LEFT JOIN alerts a ON a.post_id = p.id
 WHERE p.id > sqlc.arg(after_id) AND p.id <= sqlc.arg(max_id) AND p.first_seen_at < sqlc.arg(before)
-  AND p.id NOT IN (SELECT a.post_id FROM alerts a)
+  AND a.id IS NULL
 ORDER BY p.id
 LIMIT ?;
 
@@ -36,19 +37,21 @@ WHERE post_id IN (sqlc.slice('post_ids')) AND post_id NOT IN (SELECT posts.id FR
 
 -- name: CountPurgeablePosts :one
 SELECT COUNT(*) FROM posts p
+LEFT JOIN alerts a ON a.post_id = p.id
 WHERE p.id <= sqlc.arg(max_id) AND p.first_seen_at < sqlc.arg(before)
-  AND p.id NOT IN (SELECT a.post_id FROM alerts a);
+  AND a.id IS NULL;
 
 -- name: CountMatchesOfPurgeablePosts :one
 SELECT COUNT(*) FROM matches m
 JOIN posts p ON p.id = m.post_id
+LEFT JOIN alerts a ON a.post_id = p.id
 WHERE p.id <= sqlc.arg(max_id) AND p.first_seen_at < sqlc.arg(before)
-  AND p.id NOT IN (SELECT a.post_id FROM alerts a);
+  AND a.id IS NULL;
 
 -- name: CountPostsKeptForAlerts :one
-SELECT COUNT(*) FROM posts p
-WHERE p.id <= sqlc.arg(max_id) AND p.first_seen_at < sqlc.arg(before)
-  AND p.id IN (SELECT a.post_id FROM alerts a);
+SELECT COUNT(DISTINCT p.id) FROM posts p
+JOIN alerts a ON a.post_id = p.id
+WHERE p.id <= sqlc.arg(max_id) AND p.first_seen_at < sqlc.arg(before);
 
 -- name: PurgeableAlertIDs :many
 -- The next batch of alerts made before the cutoff with no delivery still to be sent.

@@ -14,8 +14,9 @@ import (
 const countMatchesOfPurgeablePosts = `-- name: CountMatchesOfPurgeablePosts :one
 SELECT COUNT(*) FROM matches m
 JOIN posts p ON p.id = m.post_id
+LEFT JOIN alerts a ON a.post_id = p.id
 WHERE p.id <= ? AND p.first_seen_at < ?
-  AND p.id NOT IN (SELECT a.post_id FROM alerts a)
+  AND a.id IS NULL
 `
 
 type CountMatchesOfPurgeablePostsParams struct {
@@ -64,9 +65,9 @@ func (q *Queries) CountOldKeywordDaily(ctx context.Context, day time.Time) (int6
 }
 
 const countPostsKeptForAlerts = `-- name: CountPostsKeptForAlerts :one
-SELECT COUNT(*) FROM posts p
+SELECT COUNT(DISTINCT p.id) FROM posts p
+JOIN alerts a ON a.post_id = p.id
 WHERE p.id <= ? AND p.first_seen_at < ?
-  AND p.id IN (SELECT a.post_id FROM alerts a)
 `
 
 type CountPostsKeptForAlertsParams struct {
@@ -96,8 +97,9 @@ func (q *Queries) CountPurgeableAlerts(ctx context.Context, createdAt time.Time)
 
 const countPurgeablePosts = `-- name: CountPurgeablePosts :one
 SELECT COUNT(*) FROM posts p
+LEFT JOIN alerts a ON a.post_id = p.id
 WHERE p.id <= ? AND p.first_seen_at < ?
-  AND p.id NOT IN (SELECT a.post_id FROM alerts a)
+  AND a.id IS NULL
 `
 
 type CountPurgeablePostsParams struct {
@@ -290,9 +292,9 @@ SELECT id FROM posts WHERE first_seen_at < ? ORDER BY first_seen_at DESC, id DES
 
 // The retention purge (leader/purge.go, store/purge.go): each DELETE removes a bounded batch
 // found through an index, so no statement scans a table or holds its locks for long.
-// "Has no alert" is NOT IN over alerts.post_id (NOT NULL), not NOT EXISTS: MariaDB turns a
-// NOT EXISTS into a scan of the whole alerts_post index per statement, NOT IN into one index
-// lookup per post (docs/benchmarks.md).
+// "Has no alert" is a LEFT JOIN … IS NULL in a SELECT and NOT IN in a DELETE: so both servers
+// look each post up in alerts_post; MariaDB runs NOT EXISTS, and NOT IN in a SELECT, by
+// reading the whole alerts_post index per statement (docs/benchmarks.md).
 // The newest post first seen before the cutoff: the purge walks ids up to it. first_seen_at
 // grows with id (it is set when the row is made), so the walk needs no second index scan.
 func (q *Queries) PostsPurgeBoundary(ctx context.Context, firstSeenAt time.Time) (int64, error) {
@@ -342,8 +344,9 @@ func (q *Queries) PurgeableAlertIDs(ctx context.Context, arg PurgeableAlertIDsPa
 
 const purgeablePostIDs = `-- name: PurgeablePostIDs :many
 SELECT p.id FROM posts p
+LEFT JOIN alerts a ON a.post_id = p.id
 WHERE p.id > ? AND p.id <= ? AND p.first_seen_at < ?
-  AND p.id NOT IN (SELECT a.post_id FROM alerts a)
+  AND a.id IS NULL
 ORDER BY p.id
 LIMIT ?
 `
