@@ -63,8 +63,28 @@ type Health struct {
 
 // Redis holds the Redis connection.
 type Redis struct {
-	// URL like redis://user:pass@host:6379/0. Overridden by GROUPWATCH_REDIS_URL.
+	// URL like redis://user:pass@host:6379/0 for one Redis, or
+	// redis+cluster://user:pass@host1:6379,host2:6379 (rediss+cluster:// for TLS) for a
+	// Redis Cluster: any of its nodes, the client finds the rest. Overridden by
+	// GROUPWATCH_REDIS_URL.
 	URL string `yaml:"url"`
+	// Cluster lists nodes of a Redis Cluster as host:port: the same as a redis+cluster://
+	// URL naming them, for a cluster without a password (put credentials in url). Set url or
+	// cluster, not both.
+	Cluster []string `yaml:"cluster"`
+	// WaitReplicas makes every publish wait until this many replicas hold its entries
+	// (XADD, then WAIT on the same master), so a master that dies right after answering
+	// loses nothing it acknowledged. Default 0: Redis's asynchronous replication, where
+	// such a crash can lose the last entries (see README, "Redis Cluster").
+	WaitReplicas int `yaml:"wait_replicas"`
+	// WaitTimeout bounds that wait; a publish whose entries reached fewer replicas in time
+	// fails, and is retried like any failed publish. Default 2s.
+	WaitTimeout time.Duration `yaml:"wait_timeout"`
+}
+
+// IsCluster says the Redis URL names a Redis Cluster.
+func (r Redis) IsCluster() bool {
+	return strings.HasPrefix(r.URL, "redis+cluster://") || strings.HasPrefix(r.URL, "rediss+cluster://")
 }
 
 // MySQL holds the MySQL connection.
@@ -88,6 +108,13 @@ type Topics struct {
 	// hour of posts): bound streams with MaxAge, and set MaxLen, if at all, far above the
 	// largest backlog you can imagine, as a last guard of Redis memory.
 	MaxLen int64 `yaml:"max_len"`
+	// Partitions splits every topic into this many streams, whose keys carry a hash tag of
+	// their own ({p0} … {pN-1}) so that a Redis Cluster spreads them over its masters. A post
+	// goes to the partition of a hash of its source and external id, so its versions stay in
+	// order, and everything downstream of it keeps that partition. Default 1: one stream per
+	// topic, named as before. Changing it needs the procedure in the README ("Redis
+	// Cluster"); pipeline run refuses a count other than the one stored in Redis.
+	Partitions int `yaml:"partitions"`
 	// MaxAge trims entries older than this (XTRIM MINID ~), every five minutes, on the leader
 	// (leader/retention.go), but never an entry a consumer group has not read or not acked:
 	// a lagging group holds its stream back (`pipeline status` says which). Default 7 days;
@@ -368,6 +395,15 @@ var defaultConsumers = map[string]int{
 }
 
 func (c *Config) setDefaults() {
+	if len(c.Redis.Cluster) > 0 && c.Redis.URL == "" {
+		c.Redis.URL = "redis+cluster://" + strings.Join(c.Redis.Cluster, ",")
+	}
+	if c.Redis.WaitTimeout == 0 {
+		c.Redis.WaitTimeout = 2 * time.Second
+	}
+	if c.Topics.Partitions == 0 {
+		c.Topics.Partitions = 1
+	}
 	if c.Pipeline.Consumers == nil {
 		c.Pipeline.Consumers = map[string]int{}
 	}

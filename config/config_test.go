@@ -177,6 +177,40 @@ func TestAPITokenFromEnvironmentOrFile(t *testing.T) {
 	}
 }
 
+func TestRedisClusterAndPartitions(t *testing.T) {
+	base := "mysql: {dsn: 'u@tcp(h:3306)/d'}\nsinks: [{name: c, type: console}]\nrules: [{name: r, query: x, sinks: [c]}]\n"
+	tests := []struct {
+		yaml, err string
+		cluster   bool
+		url       string
+	}{
+		{yaml: "redis: {url: 'redis://h:6379/0'}", url: "redis://h:6379/0"},
+		{yaml: "redis: {cluster: ['a:7000', 'b:7001']}", cluster: true, url: "redis+cluster://a:7000,b:7001"},
+		{yaml: "redis: {url: 'redis+cluster://u:p@a:7000,b:7001'}\ntopics: {partitions: 6}", cluster: true, url: "redis+cluster://u:p@a:7000,b:7001"},
+		{yaml: "redis: {url: 'redis://h:6379/0', cluster: ['a:7000']}", err: "redis.cluster: set redis.url or redis.cluster, not both"},
+		{yaml: "redis: {cluster: ['a']}", err: "redis.cluster[0]: want host:port"},
+		{yaml: "redis: {url: 'redis://h:6379/0'}\ntopics: {partitions: 300}", err: "topics.partitions: must be between 1 and 256"},
+		{yaml: "redis: {url: 'redis://h:6379/0'}\ntopics: {prefix: '{gw}', partitions: 4}", err: "topics.prefix: a hash tag"},
+		{yaml: "redis: {url: 'redis://h:6379/0', wait_replicas: -1}", err: "redis.wait_replicas"},
+	}
+	for _, tt := range tests {
+		cfg, err := Parse([]byte(base + tt.yaml))
+		if tt.err != "" {
+			if err == nil || !strings.Contains(err.Error(), tt.err) {
+				t.Errorf("%s: err %v, want %q", tt.yaml, err, tt.err)
+			}
+			continue
+		}
+		if err != nil {
+			t.Errorf("%s: %v", tt.yaml, err)
+			continue
+		}
+		if cfg.Redis.IsCluster() != tt.cluster || cfg.Redis.URL != tt.url || cfg.Topics.Partitions < 1 || cfg.Redis.WaitTimeout != 2*time.Second {
+			t.Errorf("%s: cluster %v url %q partitions %d", tt.yaml, cfg.Redis.IsCluster(), cfg.Redis.URL, cfg.Topics.Partitions)
+		}
+	}
+}
+
 func TestRetentionDefaultsAndValidation(t *testing.T) {
 	rule := "\n" + valid
 	cfg, err := Parse([]byte(rule))

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	htmltemplate "html/template"
 	"io"
+	"net"
 	"net/url"
 	"strings"
 	texttemplate "text/template"
@@ -76,8 +77,27 @@ func (c *Config) Validate() error {
 	if c.Redis.URL != "" {
 		if _, err := url.Parse(c.Redis.URL); err != nil || !strings.HasPrefix(c.Redis.URL, "redis") {
 			// Never echo the URL: it may hold a password.
-			add("redis.url", "not a redis:// or rediss:// URL")
+			add("redis.url", "not a redis://, rediss:// or redis+cluster:// URL")
 		}
+		if len(c.Redis.Cluster) > 0 && c.Redis.URL != "redis+cluster://"+strings.Join(c.Redis.Cluster, ",") {
+			add("redis.cluster", "set redis.url or redis.cluster, not both")
+		}
+	}
+	for i, addr := range c.Redis.Cluster {
+		if _, port, err := net.SplitHostPort(addr); err != nil || port == "" {
+			add(fmt.Sprintf("redis.cluster[%d]", i), "want host:port, got %q", addr)
+		}
+	}
+	if c.Redis.WaitReplicas < 0 || c.Redis.WaitReplicas > 16 {
+		add("redis.wait_replicas", "must be between 0 and 16, got %d", c.Redis.WaitReplicas)
+	}
+	if c.Redis.WaitTimeout < 0 {
+		add("redis.wait_timeout", "must not be negative")
+	}
+	if c.Topics.Partitions < 1 || c.Topics.Partitions > 256 {
+		add("topics.partitions", "must be between 1 and 256, got %d", c.Topics.Partitions)
+	} else if c.Topics.Partitions > 1 && strings.ContainsAny(c.Topics.Prefix, "{}") {
+		add("topics.prefix", "a hash tag in the prefix puts every partition in one cluster slot; drop it when topics.partitions is over 1 (each partition has a tag of its own)")
 	}
 	if c.MySQL.DSN != "" {
 		if _, err := mysql.ParseDSN(c.MySQL.DSN); err != nil {

@@ -15,7 +15,7 @@ import (
 // slot does not hold one of the few crawl consumers meanwhile. The scheduler's leader moves
 // due jobs back to crawl.jobs.
 type DelayQueue struct {
-	Redis  *redis.Client
+	Redis  redis.UniversalClient
 	Prefix string
 }
 

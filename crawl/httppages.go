@@ -35,6 +35,10 @@ type httpWalk struct {
 	// pageURL is where the first page came from: the GraphQL endpoint's origin and the
 	// Referer of its queries.
 	pageURL string
+	// cursor is the one the last GraphQL query asked for, and askedAgain whether it was
+	// asked twice because its answer was cut short.
+	cursor     string
+	askedAgain bool
 }
 
 // noQuery is the reason a Comet walk stops when the page gives no usable query: guessing a
@@ -66,6 +70,14 @@ func (w *httpWalk) Next(ctx context.Context, prev *sources.Page) (*Page, error) 
 			return nil, &Stop{Reason: noQuery}
 		}
 		return w.postQuery(ctx, prev.NextCursor)
+	case prev.CutShort && w.cursor != "":
+		// The answer broke off before its cursor: without asking again the walk would end
+		// here and miss every post further down the feed. Once; a second cut ends it.
+		if w.askedAgain {
+			return nil, &Stop{Reason: "a GraphQL answer was cut short twice at the same cursor: stopped there"}
+		}
+		w.askedAgain = true
+		return w.postQuery(ctx, w.cursor)
 	}
 	return nil, nil
 }
@@ -106,6 +118,9 @@ func usableQuery(q *sources.GraphQLQuery) bool {
 }
 
 func (w *httpWalk) postQuery(ctx context.Context, cursor string) (*Page, error) {
+	if cursor != w.cursor {
+		w.cursor, w.askedAgain = cursor, false
+	}
 	endpoint, err := graphQLEndpoint(w.pageURL, w.first)
 	if err != nil {
 		return nil, err

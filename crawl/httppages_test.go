@@ -26,6 +26,8 @@ type cometServer struct {
 	fail  string // a form problem seen, if any
 	// status, if set, answers every POST with it.
 	status int
+	// cuts counts, per cursor, the answers still to be cut short ("cut:" + cursor).
+	cuts map[string]int
 }
 
 func newCometServer(t *testing.T) *cometServer {
@@ -65,6 +67,11 @@ func newCometServer(t *testing.T) *cometServer {
 			cursor, _ := vars["cursor"].(string)
 			s.posts = append(s.posts, cursor)
 			w.Header().Set("Content-Type", "text/html; charset=utf-8")
+			if s.cuts[cursor] > 0 {
+				s.cuts[cursor]--
+				w.Write([]byte("cut:" + cursor))
+				return
+			}
 			w.Write([]byte("after:" + cursor))
 		default:
 			http.NotFound(w, r)
@@ -169,7 +176,7 @@ func TestPinnedPostNeverCountsTowardStopAfterSeen(t *testing.T) {
 	p := post("p", 0)
 	p.Pinned = true
 	consecutive := 0
-	_, stop, err := r.sortPage(context.Background(), []sources.Post{post("a", 1), p, post("b", 2)}, false, &consecutive)
+	_, _, stop, err := r.sortPage(context.Background(), []sources.Post{post("a", 1), p, post("b", 2)}, false, &consecutive, map[string]bool{})
 	if err != nil || stop || consecutive != 0 {
 		t.Fatalf("stop %v after %d in a row (%v): the pinned post counted", stop, consecutive, err)
 	}
@@ -266,6 +273,39 @@ func TestFirstPageURLAsksForChronologicalOrder(t *testing.T) {
 	for _, tt := range tests {
 		if got := FirstPageURL(config.Source{Kind: tt.kind, URL: tt.in}); got != tt.want {
 			t.Errorf("%s %s: got %s, want %s", tt.kind, tt.in, got, tt.want)
+		}
+	}
+}
+
+// An answer cut short before its cursor is asked for once more, so the walk goes on down the
+// feed; cut short twice, the walk stops there and the run says why.
+func TestHTTPWalkAsksAgainForAnAnswerCutShort(t *testing.T) {
+	tests := []struct {
+		cuts      int
+		published string
+		posted    string
+		note      bool
+	}{
+		{cuts: 1, published: "pinned,9,8,7,6,5,4,3,2,1", posted: "c1,c1,c2"},
+		{cuts: 2, published: "pinned,9,8,7,6", posted: "c1,c1", note: true},
+	}
+	for _, tt := range tests {
+		srv := newCometServer(t)
+		srv.cuts = map[string]int{"c1": tt.cuts}
+		pages := cometPages(pagination)
+		// What a cut answer yields: the posts before the break, no cursor.
+		pages["cut:c1"] = sources.Page{Verdict: sources.VerdictOK, Markup: sources.MarkupGraphQL, Posts: []sources.Post{post("6", 4)}, CutShort: true}
+		h := newCometHarness(t, srv, pages, "100001")
+		h.runner.Source.MaxPages = 10
+		res, err := h.runner.Run(context.Background(), Job{ID: "g@1", Source: "g"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := ids(h.published); got != tt.published || strings.Join(srv.posts, ",") != tt.posted || res.Verdict != "ok" || res.Seen != 0 {
+			t.Errorf("cut %d times: published %s, cursors posted %v, result %+v", tt.cuts, got, srv.posts, res)
+		}
+		if gotNote := strings.Contains(res.Note, "cut short twice"); gotNote != tt.note {
+			t.Errorf("cut %d times: note %q", tt.cuts, res.Note)
 		}
 	}
 }

@@ -21,7 +21,7 @@ const DefaultInflightTTL = time.Hour
 // is lost. A hash keeps the last tick published per source, so a scheduler taking over
 // does not publish a tick its predecessor already did.
 type Inflight struct {
-	Redis  *redis.Client
+	Redis  redis.UniversalClient
 	Prefix string
 	// TTL of a source's key. Default DefaultInflightTTL.
 	TTL time.Duration
@@ -65,6 +65,22 @@ func (f Inflight) Take(ctx context.Context, job Job) (claim int, undo func(conte
 		_ = f.Release(ctx, job)
 	}
 	return claim, undo, nil
+}
+
+// holdInflight takes a free source's key, or answers who holds it.
+var holdInflight = redis.NewScript(`
+if redis.call("SET", KEYS[1], ARGV[1], "NX", "PX", ARGV[2]) then return "" end
+return redis.call("GET", KEYS[1]) or ""`)
+
+// Hold takes the source's slot for a job published by nobody (a manual crawl), so that it
+// and a scheduled job never crawl one source at once. It returns the id of the job holding
+// the source when that is another, and "" when job now holds it (Release gives it back).
+func (f Inflight) Hold(ctx context.Context, job Job) (heldBy string, err error) {
+	heldBy, err = holdInflight.Run(ctx, f.Redis, []string{f.key(job.Source)}, job.ID, f.ttl().Milliseconds()).Text()
+	if err != nil {
+		return "", fmt.Errorf("cannot mark job %s in flight: %w", job.ID, err)
+	}
+	return heldBy, nil
 }
 
 // Release frees the source for its next tick, if job still holds it.

@@ -19,7 +19,7 @@ type Pacer interface {
 // account keep to the account's pace together. Slots are reckoned on the Redis server's
 // clock, the one clock every process shares.
 type RedisLimiter struct {
-	Redis  *redis.Client
+	Redis  redis.UniversalClient
 	Prefix string
 	Jitter float64
 	Clock  Clock // for sleeping; default RealClock

@@ -123,13 +123,11 @@ var ErrRunHeldElsewhere = errors.New("crawl run held by another consumer")
 // Run crawls from the first page (or where an interrupted run of the same job stopped),
 // publishing new posts page by page, until it meets StopAfterSeen consecutive stored posts,
 // the last page or MaxPages.
-func (r *Runner) Run(ctx context.Context, job Job) (Result, error) {
+func (r *Runner) Run(ctx context.Context, job Job) (res Result, err error) {
 	clock := r.clock()
 	src := r.Source
-	var res Result
 	var st SourceState
 	if r.State != nil {
-		var err error
 		if st, err = r.State.Source(ctx, src.Name); err != nil {
 			return res, err
 		}
@@ -152,8 +150,18 @@ func (r *Runner) Run(ctx context.Context, job Job) (Result, error) {
 		}
 		progress = p
 	}
+	saved := progress // the position stored last, where a retry resumes
+	finished := false
+	if r.State != nil && !r.DryRun {
+		defer func() {
+			if err != nil && !finished && !errors.Is(err, ErrPaced) {
+				err = r.releaseRun(ctx, job, saved, err)
+			}
+		}()
+	}
 	res.Pages, res.New, res.Seen = progress.Pages, progress.New, progress.Seen
 	consecutiveSeen := 0
+	taken := map[string]bool{} // the posts this run has taken as new
 	var newest *time.Time
 
 	walk, err := r.pages().Walk(ctx, src, progress.Cursor, r.parse)
@@ -210,14 +218,14 @@ func (r *Runner) Run(ctx context.Context, job Job) (Result, error) {
 			}
 			break
 		}
-		fresh, stop, err := r.sortPage(ctx, parsed.Posts, res.Pages == 1 && progress.Cursor == "", &consecutiveSeen)
+		fresh, again, stop, err := r.sortPage(ctx, parsed.Posts, res.Pages == 1 && progress.Cursor == "", &consecutiveSeen, taken)
 		if err != nil {
 			return res, err
 		}
 		if n := dropForeignPermalinks(src.URL, fresh); n > 0 && res.Err == "" {
 			res.Err = fmt.Sprintf("dropped %d permalinks that were not web links", n)
 		}
-		res.Seen += len(parsed.Posts) - len(fresh)
+		res.Seen += len(parsed.Posts) - len(fresh) - again
 		res.New += len(fresh)
 		res.Posts = append(res.Posts, fresh...)
 		for _, p := range fresh {
@@ -236,15 +244,18 @@ func (r *Runner) Run(ctx context.Context, job Job) (Result, error) {
 			break
 		}
 		if r.State != nil && !r.DryRun {
-			if err := r.State.SaveProgress(ctx, job.ID, Progress{Cursor: Position(parsed), Pages: res.Pages, New: res.New, Seen: res.Seen}, runLease); err != nil {
+			p := Progress{Cursor: Position(parsed), Pages: res.Pages, New: res.New, Seen: res.Seen}
+			if err := r.State.SaveProgress(ctx, job.ID, p, runLease); err != nil {
 				return res, err
 			}
+			saved = p
 		}
 	}
 	if r.State != nil && !r.DryRun {
 		if err := r.State.FinishRun(ctx, job.ID, res); err != nil {
 			return res, err
 		}
+		finished = true
 		if err := r.State.RecordCrawl(ctx, src.Name, res.Verdict, newest); err != nil {
 			return res, err
 		}
@@ -255,6 +266,16 @@ func (r *Runner) Run(ctx context.Context, job Job) (Result, error) {
 		}
 	}
 	return res, nil
+}
+
+// releaseRun gives up the run's lease when an attempt fails part way (a publish or the
+// database failing, shutdown), at the position last saved, so that the retry, in this
+// process or another, resumes at once instead of waiting out the lease (runLease).
+func (r *Runner) releaseRun(ctx context.Context, job Job, saved Progress, failed error) error {
+	if err := r.State.SaveProgress(context.WithoutCancel(ctx), job.ID, saved, 0); err != nil {
+		return errors.Join(failed, fmt.Errorf("cannot give up the run's lease, so its retry waits up to %s: %w", runLease, err))
+	}
+	return failed
 }
 
 func skipReason(st SourceState, now time.Time) string {
@@ -270,22 +291,33 @@ func skipReason(st SourceState, now time.Time) string {
 // sortPage returns the page's posts not yet stored, and whether the run should stop: after
 // StopAfterSeen stored posts in a row. A pinned post (one the parser marks pinned, or first on
 // the first page and older than the post after it) neither counts nor breaks the row.
-func (r *Runner) sortPage(ctx context.Context, posts []sources.Post, firstPage bool, consecutive *int) ([]sources.Post, bool, error) {
+func (r *Runner) sortPage(ctx context.Context, posts []sources.Post, firstPage bool, consecutive *int, taken map[string]bool) (fresh []sources.Post, again int, stop bool, err error) {
+	// A post this run took already (a page read again after its answer was cut short) is
+	// neither new nor a sign of having reached known posts.
+	var unread []sources.Post
+	for _, p := range posts {
+		if !taken[p.ExternalID] {
+			unread = append(unread, p)
+		}
+	}
+	if again = len(posts) - len(unread); again > 0 {
+		firstPage = false
+	}
+	posts = unread
 	seen := map[string]bool{}
 	if r.State != nil && len(posts) > 0 {
 		ids := make([]string, len(posts))
 		for i, p := range posts {
 			ids[i] = p.ExternalID
 		}
-		var err error
 		if seen, err = r.State.Seen(ctx, r.Source.Name, ids); err != nil {
-			return nil, false, err
+			return nil, 0, false, err
 		}
 	}
-	var fresh []sources.Post
 	for i, p := range posts {
 		if !seen[p.ExternalID] {
 			fresh = append(fresh, p)
+			taken[p.ExternalID] = true
 			*consecutive = 0
 			continue
 		}
@@ -294,10 +326,10 @@ func (r *Runner) sortPage(ctx context.Context, posts []sources.Post, firstPage b
 		}
 		*consecutive++
 		if *consecutive >= r.Source.StopAfterSeen {
-			return fresh, true, nil
+			return fresh, again, true, nil
 		}
 	}
-	return fresh, false, nil
+	return fresh, again, false, nil
 }
 
 // pinned says the first post is out of the feed's newest-first order: a pinned post.

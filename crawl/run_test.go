@@ -33,6 +33,7 @@ type fakeState struct {
 	paused   map[string]time.Time
 	states   map[string]string
 	saved    []Progress
+	leases   []time.Duration // of each SaveProgress
 	finished *Result
 }
 
@@ -42,8 +43,9 @@ func (s *fakeState) StartRun(_ context.Context, _ Job, _ time.Duration) (Progres
 	}
 	return s.progress, ClaimOK, nil
 }
-func (s *fakeState) SaveProgress(_ context.Context, _ string, p Progress, _ time.Duration) error {
+func (s *fakeState) SaveProgress(_ context.Context, _ string, p Progress, lease time.Duration) error {
 	s.saved = append(s.saved, p)
+	s.leases = append(s.leases, lease)
 	return nil
 }
 func (s *fakeState) FinishRun(_ context.Context, _ string, r Result) error {
@@ -165,6 +167,27 @@ func TestRunResumesAnInterruptedRun(t *testing.T) {
 	}
 	if ids(h.published) != "2,1" || res.Pages != 2 || res.New != 6 {
 		t.Fatalf("published %s, result %+v", ids(h.published), res)
+	}
+}
+
+// An attempt that fails part way (here the publish of page 2) gives up its lease at the
+// position it stored last, so its retry resumes there at once rather than in runLease.
+func TestRunFailingPartWayGivesUpItsLease(t *testing.T) {
+	h := newHarness(t, twoPages)
+	publish := h.runner.Publish
+	h.runner.Publish = func(ctx context.Context, ps []handlers.RawPost) error {
+		if ps[0].ExternalID == "2" {
+			return errors.New("redis: connection refused")
+		}
+		return publish(ctx, ps)
+	}
+	if _, err := h.runner.Run(context.Background(), Job{ID: "g@5", Source: "g"}); err == nil {
+		t.Fatal("the publish failed, yet the run reports no error")
+	}
+	n := len(h.state.saved)
+	if n != 2 || h.state.leases[0] != runLease || h.state.leases[1] != 0 || h.state.saved[1] != h.state.saved[0] ||
+		h.state.saved[1].Cursor != h.url+"/p2" || h.state.finished != nil {
+		t.Fatalf("saved %+v with leases %v; finished %+v", h.state.saved, h.state.leases, h.state.finished)
 	}
 }
 

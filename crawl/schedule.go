@@ -24,7 +24,7 @@ import (
 // crawl_runs table guards it again. The leader also moves jobs put off for their pace
 // (Delayed) back to crawl.jobs when they are due.
 type Scheduler struct {
-	Redis    *redis.Client
+	Redis    redis.UniversalClient
 	Prefix   string // key prefix, the topics' prefix
 	Instance string
 	// LeaseTTL is how long a leader that stopped renewing keeps the lease. Default 15s.

@@ -34,7 +34,9 @@ func TestFakesKeepTheStoreContract(t *testing.T) {
 	t.Run("Silences", func(t *testing.T) {
 		storetest.Silences(t, func(*testing.T) (handlers.Silences, storetest.AddSilence) {
 			s, add := handlers.NewFakeSilences()
-			return s, func(_ *testing.T, rule, key, reason string, ends time.Time) { add(rule, key, reason, ends) }
+			return s, func(_ *testing.T, rule, key, reason string, starts, ends time.Time) {
+				add(rule, key, reason, starts, ends)
+			}
 		})
 	})
 }

@@ -16,10 +16,10 @@ func NewFakeDeliveries(clock func() time.Time) DeliveryStore {
 }
 
 // NewFakeSilences returns the fake and how to add a silence to it.
-func NewFakeSilences() (Silences, func(rule, key, reason string, ends time.Time)) {
+func NewFakeSilences() (Silences, func(rule, key, reason string, starts, ends time.Time)) {
 	f := &fakeSilences{}
-	return fakeSilencesOf{f}, func(rule, key, reason string, ends time.Time) {
-		*f = append(*f, fakeSilence{rule: rule, key: key, reason: reason, ends: ends})
+	return fakeSilencesOf{f}, func(rule, key, reason string, starts, ends time.Time) {
+		*f = append(*f, fakeSilence{rule: rule, key: key, reason: reason, starts: starts, ends: ends})
 	}
 }
 

@@ -210,18 +210,19 @@ func (s *fakeSink) Send(_ context.Context, a Alert) error {
 	return nil
 }
 
-// fakeSilences holds silences as MySQL does: a rule's (key "") or one key's, until an end.
+// fakeSilences holds silences as MySQL does: a rule's (key "") or one key's, from its making
+// (zero: always) until an end.
 type fakeSilences []fakeSilence
 
 type fakeSilence struct {
 	rule, key, reason string
-	ends              time.Time
+	starts, ends      time.Time
 }
 
 func (f fakeSilences) Silence(_ context.Context, rule, key string, now time.Time) (string, error) {
 	best := -1
 	for i, s := range f {
-		if s.rule == rule && (s.key == "" || s.key == key) && s.ends.After(now) && (best < 0 || s.ends.After(f[best].ends)) {
+		if s.rule == rule && (s.key == "" || s.key == key) && !s.starts.After(now) && s.ends.After(now) && (best < 0 || s.ends.After(f[best].ends)) {
 			best = i
 		}
 	}

@@ -11,7 +11,7 @@ import (
 // Lease is one key in Redis naming its holder, with a time to live: the holder renews it
 // while it lives, and any other instance takes it once it lapses (a holder killed with -9).
 type Lease struct {
-	Redis    *redis.Client
+	Redis    redis.UniversalClient
 	Key      string
 	Instance string
 	// TTL is how long a holder that stopped renewing keeps the lease. Default 15s.

@@ -16,7 +16,7 @@ import (
 // that lags holds its stream back instead of losing entries.
 type Retention struct {
 	cfg    *config.Config
-	rdb    *redis.Client
+	rdb    redis.UniversalClient
 	topics []string
 	logger *slog.Logger
 	now    func() time.Time
@@ -25,7 +25,7 @@ type Retention struct {
 }
 
 // NewRetention trims the streams of topics (their full names).
-func NewRetention(cfg *config.Config, rdb *redis.Client, topics []string, logger *slog.Logger) *Retention {
+func NewRetention(cfg *config.Config, rdb redis.UniversalClient, topics []string, logger *slog.Logger) *Retention {
 	return &Retention{cfg: cfg, rdb: rdb, topics: topics, logger: logger.With("component", "retention"), now: time.Now}
 }
 

@@ -184,7 +184,7 @@ func newBackends(lc fx.Lifecycle, cfg *config.Config, logger *slog.Logger) (Back
 // writes; a real database that lacks a migration is refused, naming `pipeline migrate`.
 var StorageModule = fx.Module("storage", fx.Provide(newRedis, newDB, newStore))
 
-func newRedis(lc fx.Lifecycle, b Backends, cfg *config.Config) (*redis.Client, error) {
+func newRedis(lc fx.Lifecycle, b Backends, cfg *config.Config) (redis.UniversalClient, error) {
 	total := 16
 	for _, n := range cfg.Pipeline.Consumers {
 		total += 2 * n
@@ -307,21 +307,32 @@ func NewSink(s config.Sink, stdout io.Writer, templates map[string]sinks.RuleTem
 }
 
 // newPublisher is the one publisher of the process. Its client is shared, so closing it (as
-// the router does for each handler) leaves the client to its owner.
-func newPublisher(cfg *config.Config, rdb *redis.Client, logger *slog.Logger) (message.Publisher, error) {
+// the router does for each handler) leaves the client to its owner. A message published to
+// a topic goes to the stream of its partition (partitionedPublisher); with
+// redis.wait_replicas, each publish waits for the replicas to hold it.
+func newPublisher(cfg *config.Config, rdb redis.UniversalClient, logger *slog.Logger) (message.Publisher, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := checkPartitions(ctx, rdb, TopicsOf(cfg)); err != nil {
+		return nil, err
+	}
 	pub, err := redisstream.NewPublisher(redisstream.PublisherConfig{
 		Client: sharedClient{rdb}, DefaultMaxlen: cfg.Topics.MaxLen,
 	}, newWatermillLogger(logger, &correlations{}))
 	if err != nil {
 		return nil, fmt.Errorf("cannot create publisher: %w", err)
 	}
-	return pub, nil
+	p := partitionedPublisher{Publisher: pub, topics: TopicsOf(cfg)}
+	if cfg.Redis.WaitReplicas > 0 {
+		p.sync = &replicatedXAdd{rdb: rdb, replicas: cfg.Redis.WaitReplicas, timeout: cfg.Redis.WaitTimeout.Milliseconds(), maxLen: cfg.Topics.MaxLen}
+	}
+	return p, nil
 }
 
 // newCrawlers prepares the crawl stage when sources are configured, and syncs them into the
 // sources table. Its browser, if a source fetches with one, is killed on stop: the hook is
 // appended before the router's, so it runs after the router has stopped crawling.
-func newCrawlers(lc fx.Lifecycle, cfg *config.Config, s *store.Store, pub message.Publisher, rdb *redis.Client, logger *slog.Logger) (*Crawlers, error) {
+func newCrawlers(lc fx.Lifecycle, cfg *config.Config, s *store.Store, pub message.Publisher, rdb redis.UniversalClient, logger *slog.Logger) (*Crawlers, error) {
 	if len(cfg.Sources) == 0 {
 		return nil, nil
 	}
@@ -338,12 +349,9 @@ func newCrawlers(lc fx.Lifecycle, cfg *config.Config, s *store.Store, pub messag
 
 // runScheduler runs the crawl scheduler and, beside it on a lease of their own, the
 // leader's jobs (runLeaderJobs).
-func runScheduler(lc fx.Lifecycle, cfg *config.Config, opts RunOptions, rdb *redis.Client, pub message.Publisher, s *store.Store, rules Rules, m *Metrics, crawlers *Crawlers, logger *slog.Logger) {
-	topic := NewTopics(cfg.Topics.Prefix).CrawlJobs()
-	prefix := ""
-	if cfg.Topics.Prefix != "" {
-		prefix = cfg.Topics.Prefix + "."
-	}
+func runScheduler(lc fx.Lifecycle, cfg *config.Config, opts RunOptions, rdb redis.UniversalClient, pub message.Publisher, s *store.Store, rules Rules, m *Metrics, crawlers *Crawlers, logger *slog.Logger) {
+	topic := TopicsOf(cfg).CrawlJobs()
+	prefix := TopicsOf(cfg).Keys()
 	var sources []config.Source
 	if runs(opts, config.StageCrawl) {
 		sources = cfg.Sources
@@ -366,7 +374,7 @@ func runScheduler(lc fx.Lifecycle, cfg *config.Config, opts RunOptions, rdb *red
 	runLeaderJobs(lc, cfg, opts, rdb, pub, s, rules, m, prefix, logger)
 }
 
-func newRouterDeps(cfg *config.Config, opts RunOptions, logger *slog.Logger, rdb *redis.Client, pub message.Publisher, m *Metrics,
+func newRouterDeps(cfg *config.Config, opts RunOptions, logger *slog.Logger, rdb redis.UniversalClient, pub message.Publisher, m *Metrics,
 	s *store.Store, rules Rules, notifySinks map[string]map[string]handlers.Sink, crawlers *Crawlers) RouterDeps {
 	return RouterDeps{
 		Config: cfg, Logger: logger, Redis: rdb, Publisher: pub, Metrics: m, Instance: opts.Instance, Crawlers: crawlers,
@@ -382,7 +390,7 @@ func newRouterDeps(cfg *config.Config, opts RunOptions, logger *slog.Logger, rdb
 
 // runRouter runs the router from start to stop with its own context; start returns once
 // every handler has subscribed.
-func runRouter(lc fx.Lifecycle, r *Router, sd fx.Shutdowner, opts RunOptions, rdb *redis.Client, logger *slog.Logger) {
+func runRouter(lc fx.Lifecycle, r *Router, sd fx.Shutdowner, opts RunOptions, rdb redis.UniversalClient, logger *slog.Logger) {
 	lc.Append(fx.Hook{
 		OnStart: func(ctx context.Context) error {
 			if opts.namedInstance {
@@ -420,12 +428,12 @@ func runRouter(lc fx.Lifecycle, r *Router, sd fx.Shutdowner, opts RunOptions, rd
 	})
 }
 
-func newHTTPServer(cfg *config.Config, opts RunOptions, rdb *redis.Client, db *sql.DB, r *Router, m *Metrics, pub message.Publisher, logger *slog.Logger) (*HTTPServer, error) {
+func newHTTPServer(cfg *config.Config, opts RunOptions, rdb redis.UniversalClient, db *sql.DB, r *Router, m *Metrics, pub message.Publisher, logger *slog.Logger) (*HTTPServer, error) {
 	var ingest http.Handler
 	if cfg.API.Token != "" {
 		ingest = &IngestAPI{
 			Token: cfg.API.Token, MaxBodyBytes: cfg.API.MaxBodyBytes, Publisher: pub,
-			Topic: NewTopics(cfg.Topics.Prefix).Raw(), Logger: logger.With("component", "ingest-api"), Now: time.Now,
+			Topic: TopicsOf(cfg).Raw(), Logger: logger.With("component", "ingest-api"), Now: time.Now,
 		}
 	} else {
 		logger.Info("ingest API off: no api.token configured")

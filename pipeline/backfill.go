@@ -113,7 +113,7 @@ func PublishBackfillDigest(ctx context.Context, cfg *config.Config, s handlers.A
 	if err != nil {
 		return 0, err
 	}
-	topic := NewTopics(cfg.Topics.Prefix).Alerts()
+	topic := TopicsOf(cfg).Alerts()
 	if err := pub.Publish(topic, msg); err != nil {
 		return 0, fmt.Errorf("cannot publish the backfill's digest to %s: %w", topic, err)
 	}

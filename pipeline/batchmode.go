@@ -18,7 +18,7 @@ import (
 
 // ingestAndDrain publishes the --ingest file once the router runs, then, with --drain, waits
 // for every group to catch up and stops the app: a file in, alerts out, exit.
-func ingestAndDrain(lc fx.Lifecycle, sd fx.Shutdowner, cfg *config.Config, opts RunOptions, rdb *redis.Client, r *Router, s *store.Store, logger *slog.Logger) {
+func ingestAndDrain(lc fx.Lifecycle, sd fx.Shutdowner, cfg *config.Config, opts RunOptions, rdb redis.UniversalClient, r *Router, s *store.Store, logger *slog.Logger) {
 	if opts.Ingest == "" && !opts.Drain {
 		return
 	}
@@ -46,7 +46,7 @@ func ingestAndDrain(lc fx.Lifecycle, sd fx.Shutdowner, cfg *config.Config, opts 
 				start := time.Now()
 				err := WaitDrained(ctx, rdb, r.Subscriptions, 100*time.Millisecond, func(why string) {
 					logger.Info("draining", "waiting_for", why)
-				}, deliveriesDone(s))
+				}, r.inflight.none, deliveriesDone(s))
 				if errors.Is(err, ErrGroupPastEnd) {
 					logger.Error("cannot drain", "error", err.Error())
 					_ = sd.Shutdown(fx.ExitCode(1))
@@ -83,8 +83,8 @@ func deliveriesDone(s *store.Store) Check {
 // IngestFile publishes the JSON-lines file at path ("-" for stdin) to the raw topic, logging
 // each bad line with its number and reason. Its publisher is the process's one kind
 // (newPublisher), so the topic is trimmed to topics.max_len as every other publish trims it.
-func IngestFile(ctx context.Context, cfg *config.Config, path string, rdb *redis.Client, logger *slog.Logger) (IngestResult, error) {
-	topic := NewTopics(cfg.Topics.Prefix).Raw()
+func IngestFile(ctx context.Context, cfg *config.Config, path string, rdb redis.UniversalClient, logger *slog.Logger) (IngestResult, error) {
+	topic := TopicsOf(cfg).Raw()
 	var in io.Reader = os.Stdin
 	if path != "-" {
 		f, err := os.Open(path)

@@ -39,21 +39,17 @@ type Crawlers struct {
 // before anything starts (cookie files are read when their source is crawled). state and publisher may be nil (dry runs).
 // With rdb, request slots are booked in Redis, so that every process crawling with one
 // account keeps to its pace together; without, the pace holds within this process.
-func NewCrawlers(cfg *config.Config, state crawl.State, publisher message.Publisher, rdb *redis.Client, logger *slog.Logger) (*Crawlers, error) {
+func NewCrawlers(cfg *config.Config, state crawl.State, publisher message.Publisher, rdb redis.UniversalClient, logger *slog.Logger) (*Crawlers, error) {
 	var pacer crawl.Pacer = &crawl.Limiter{Jitter: 0.5, Clock: crawl.RealClock{}}
 	if rdb != nil {
-		prefix := ""
-		if cfg.Topics.Prefix != "" {
-			prefix = cfg.Topics.Prefix + "."
-		}
-		pacer = &crawl.RedisLimiter{Redis: rdb, Prefix: prefix, Jitter: 0.5}
+		pacer = &crawl.RedisLimiter{Redis: rdb, Prefix: TopicsOf(cfg).Keys(), Jitter: 0.5}
 	}
 	var jobs *jobBook
 	if rdb != nil {
 		jobs = &jobBook{inflight: crawl.Inflight{Redis: rdb, Prefix: schedulerPrefix(cfg)}, delayed: crawl.DelayQueue{Redis: rdb, Prefix: schedulerPrefix(cfg)}}
 	}
 	c := &Crawlers{
-		cfg: cfg, state: state, publisher: publisher, topics: NewTopics(cfg.Topics.Prefix), logger: logger,
+		cfg: cfg, state: state, publisher: publisher, topics: TopicsOf(cfg), logger: logger,
 		limiter: pacer,
 		parsers: map[string]sources.Parser{}, jobs: jobs,
 	}

@@ -26,13 +26,8 @@ type jobBook struct {
 // it is put off.
 const DefaultMaxPaceWait = 2 * time.Second
 
-// schedulerPrefix is the key prefix of the scheduler's keys: the topics' prefix and a dot.
-func schedulerPrefix(cfg *config.Config) string {
-	if cfg.Topics.Prefix == "" {
-		return ""
-	}
-	return cfg.Topics.Prefix + "."
-}
+// schedulerPrefix is the key prefix of the scheduler's keys (Topics.Keys).
+func schedulerPrefix(cfg *config.Config) string { return TopicsOf(cfg).Keys() }
 
 // EnablePutOff lets crawls give their consumer back when their next request slot is more
 // than maxWait away; putOffs (may be nil) counts them. Only where a scheduler runs to bring

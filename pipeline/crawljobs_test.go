@@ -3,8 +3,6 @@ package pipeline_test
 import (
 	"context"
 	"fmt"
-	"net/http"
-	"net/http/httptest"
 	"path/filepath"
 	"testing"
 	"time"
@@ -13,21 +11,14 @@ import (
 
 	"groupwatch/config"
 	"groupwatch/crawl"
-	"groupwatch/internal/testenv"
 	"groupwatch/pipeline"
 )
 
 // A job the scheduler marked in flight frees its source once the crawl stage has crawled it,
 // so the source's next tick is published.
 func TestCrawlStageFreesTheSourceWhenDone(t *testing.T) {
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		http.ServeFile(w, r, filepath.Join("testdata", "crawl", filepath.Base(r.URL.Path)+".html"))
-	}))
-	defer srv.Close()
-	env := testenv.New(t)
-	t.Setenv(config.EnvRedisURL, env.RedisURL)
-	t.Setenv(config.EnvMySQLDSN, env.MySQLDSN)
-	selectors, _ := filepath.Abs("testdata/crawl/selectors.yaml")
+	srv, selectors := forumSite(t)
+	env := serversOfTest(t)
 	cfg, err := config.Parse([]byte(fmt.Sprintf(`
 topics: {prefix: %s}
 pipeline: {consumers: {normalize: 1, match: 1, evaluate: 1, notify: 1, crawl: 1}}

@@ -2,6 +2,8 @@ package pipeline
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"log/slog"
 	"time"
 
@@ -22,7 +24,7 @@ import (
 func CrawlOnce(ctx context.Context, cfg *config.Config, source string, dryRun bool, now time.Time, logger *slog.Logger) (crawl.Result, error) {
 	var state crawl.State
 	var pub message.Publisher
-	var rdb *redis.Client
+	var rdb redis.UniversalClient
 	if !cfg.Embedded() {
 		db, err := store.Open(ctx, cfg.MySQL.DSN, 2)
 		if err != nil {
@@ -55,5 +57,27 @@ func CrawlOnce(ctx context.Context, cfg *config.Config, source string, dryRun bo
 	if err != nil {
 		return crawl.Result{}, err
 	}
-	return runner.Run(ctx, crawl.Job{V: 1, ID: source + "@manual-" + now.UTC().Format("2006-01-02T15:04:05.000Z"), Source: source, Tick: now})
+	job := crawl.Job{V: 1, ID: source + "@manual-" + now.UTC().Format("2006-01-02T15:04:05.000Z"), Source: source, Tick: now}
+	if crawlers.jobs != nil && !dryRun {
+		// A manual crawl holds its source like a scheduled job, so the two never crawl it
+		// at once (and write its cursor in turn); the scheduler skips its ticks meanwhile.
+		inflight := crawlers.jobs.inflight
+		heldBy, err := inflight.Hold(ctx, job)
+		if err != nil {
+			return crawl.Result{}, err
+		}
+		if heldBy != "" {
+			return crawl.Result{}, fmt.Errorf("%w: source %s, job %s; try again when it has finished", ErrCrawlInFlight, source, heldBy)
+		}
+		defer func() {
+			if err := inflight.Release(context.WithoutCancel(ctx), job); err != nil {
+				logger.Warn("cannot free the source after a manual crawl; the scheduler skips it until the hold expires",
+					"source", source, "expires_in", crawl.DefaultInflightTTL.String(), "error", err)
+			}
+		}()
+	}
+	return runner.Run(ctx, job)
 }
+
+// ErrCrawlInFlight: the source has a crawl job queued or running already.
+var ErrCrawlInFlight = errors.New("a crawl of this source is queued or running")

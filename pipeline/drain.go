@@ -16,7 +16,7 @@ import (
 // acked everything it read. Subscriptions must be in pipeline order: a message only moves
 // downstream, and it is pending upstream until it has been published downstream, so checking
 // upstream first cannot miss one in flight.
-func CaughtUp(ctx context.Context, rdb *redis.Client, subs []Subscription) (bool, string, error) {
+func CaughtUp(ctx context.Context, rdb redis.UniversalClient, subs []Subscription) (bool, string, error) {
 	for _, s := range subs {
 		last, err := lastEntryID(ctx, rdb, s.Topic)
 		if err != nil {
@@ -58,7 +58,7 @@ var ErrGroupPastEnd = errors.New("consumer group positioned past the end of its 
 
 // checkNotPastEnd refuses a group whose last delivered id is after the stream's last
 // generated id, which no delivery can produce.
-func checkNotPastEnd(ctx context.Context, rdb *redis.Client, topic string, g redis.XInfoGroup) error {
+func checkNotPastEnd(ctx context.Context, rdb redis.UniversalClient, topic string, g redis.XInfoGroup) error {
 	info, err := rdb.XInfoStream(ctx, topic).Result()
 	if err != nil || info.LastGeneratedID == "" {
 		return nil // an unreadable stream is reported by the caller's other reads
@@ -70,7 +70,7 @@ func checkNotPastEnd(ctx context.Context, rdb *redis.Client, topic string, g red
 	return nil
 }
 
-func lastEntryID(ctx context.Context, rdb *redis.Client, topic string) (string, error) {
+func lastEntryID(ctx context.Context, rdb redis.UniversalClient, topic string) (string, error) {
 	entries, err := rdb.XRevRangeN(ctx, topic, "+", "-", 1).Result()
 	if err != nil && !errors.Is(err, redis.Nil) {
 		return "", fmt.Errorf("cannot read last entry of %s: %w", topic, err)
@@ -108,7 +108,7 @@ type Check func(ctx context.Context) (ok bool, why string, err error)
 // WaitDrained polls until CaughtUp and every check hold on two polls in a row (interval
 // apart), or ctx ends. report is called with what is still outstanding, at most every few
 // seconds.
-func WaitDrained(ctx context.Context, rdb *redis.Client, subs []Subscription, interval time.Duration, report func(string), checks ...Check) error {
+func WaitDrained(ctx context.Context, rdb redis.UniversalClient, subs []Subscription, interval time.Duration, report func(string), checks ...Check) error {
 	streak := 0
 	lastReport := time.Now()
 	for {

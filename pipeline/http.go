@@ -24,7 +24,7 @@ type HTTPServer struct {
 
 // NewHTTPServer listens on addr at once, so a busy port fails the start, not later. ingest,
 // when not nil, serves POST /api/v1/posts.
-func NewHTTPServer(addr string, rdb *redis.Client, db *sql.DB, router *Router, metrics *Metrics, ingest http.Handler, logger *slog.Logger) (*HTTPServer, error) {
+func NewHTTPServer(addr string, rdb redis.UniversalClient, db *sql.DB, router *Router, metrics *Metrics, ingest http.Handler, logger *slog.Logger) (*HTTPServer, error) {
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return nil, fmt.Errorf("cannot listen on %s: %w", addr, err)

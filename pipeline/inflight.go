@@ -3,6 +3,7 @@ package pipeline
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sync"
 	"time"
 
@@ -47,6 +48,20 @@ func (f *inflight) middleware(h message.HandlerFunc) message.HandlerFunc {
 		}()
 		return h(msg)
 	}
+}
+
+// none is a drain check: no message is in hand in this process. The consumer groups alone
+// can look caught up while a handler still holds a message whose entry is not pending (after
+// a Redis failover lost the record of its delivery, or while it waits for the consumer that
+// claimed its entry to finish) and may yet publish downstream.
+func (f *inflight) none(context.Context) (bool, string, error) {
+	f.mu.Lock()
+	n := f.n
+	f.mu.Unlock()
+	if n > 0 {
+		return false, fmt.Sprintf("%d messages in hand in this process", n), nil
+	}
+	return true, "", nil
 }
 
 // wait returns once no message is being handled, or when ctx ends.

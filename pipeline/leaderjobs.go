@@ -18,8 +18,8 @@ import (
 // retention purge and stream trimming on the holder of the leader lease, apart from the crawl
 // scheduler's lease:
 // a daily ETL pass that takes minutes neither delays crawl ticks nor outlives its lease.
-func runLeaderJobs(lc fx.Lifecycle, cfg *config.Config, opts RunOptions, rdb *redis.Client, pub message.Publisher, s *store.Store, rules Rules, m *Metrics, prefix string, logger *slog.Logger) {
-	t := NewTopics(cfg.Topics.Prefix)
+func runLeaderJobs(lc fx.Lifecycle, cfg *config.Config, opts RunOptions, rdb redis.UniversalClient, pub message.Publisher, s *store.Store, rules Rules, m *Metrics, prefix string, logger *slog.Logger) {
+	t := TopicsOf(cfg)
 	publish := func(topic string, payload any, correlationID string, receivedAt time.Time) error {
 		m, err := newMessage(payload, nil)
 		if err != nil {
@@ -36,7 +36,11 @@ func runLeaderJobs(lc fx.Lifecycle, cfg *config.Config, opts RunOptions, rdb *re
 	etl := leader.NewDailyETL(cfg, s, rules.IDs, logger)
 	purge := leader.NewPurge(cfg, s, logger)
 	purge.OnRemoved = func(table string, n int64) { m.PurgedRows.WithLabelValues(table).Add(float64(n)) }
-	trim := leader.NewRetention(cfg, rdb, []string{t.CrawlJobs(), t.Raw(), t.Normalized(), t.Matched(), t.Alerts(), t.SourcesHealth()}, logger)
+	var streams []string
+	for _, topic := range t.All() {
+		streams = append(streams, t.Streams(topic)...)
+	}
+	trim := leader.NewRetention(cfg, rdb, streams, logger)
 	jobs := &leader.Jobs{
 		Lease:  leader.Lease{Redis: rdb, Key: prefix + "leader.lease", Instance: opts.Instance},
 		Logger: logger.With("component", "leader"),

@@ -16,7 +16,7 @@ import (
 // does not circle forever. Every consumer of the group runs this check on the same pending
 // entries: the one whose XCLAIM (with the idle time as its condition) takes the entry is the
 // one that poisons it, so it is poisoned once, not once per consumer.
-func poisonOverDelivered(rdb *redis.Client, topic, group, consumer string, minIdle time.Duration, max int64, logger *slog.Logger) func(redis.XPendingExt) bool {
+func poisonOverDelivered(rdb redis.UniversalClient, topic, group, consumer string, minIdle time.Duration, max int64, logger *slog.Logger) func(redis.XPendingExt) bool {
 	codec := tolerantUnmarshaller{}
 	return func(p redis.XPendingExt) bool {
 		if p.RetryCount <= max {

@@ -16,7 +16,7 @@ import (
 // its entry from looking idle while it waits, and stops when the entry was poisoned or
 // acknowledged elsewhere, or claimed by another consumer.
 type entryOwnership struct {
-	rdb      *redis.Client
+	rdb      redis.UniversalClient
 	topic    string
 	group    string
 	instance string // consumer names are instance.handler

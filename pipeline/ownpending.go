@@ -13,7 +13,7 @@ import (
 // claim idle time: each is added again (same message, so every stage treats it as the same
 // delivery) and the old entry acked. Processes named by default (hostname-pid) never find
 // their predecessor's entries; another live consumer claims those after the idle time.
-func recoverOwnPending(ctx context.Context, rdb *redis.Client, subs []Subscription, instance string) (int, error) {
+func recoverOwnPending(ctx context.Context, rdb redis.UniversalClient, subs []Subscription, instance string) (int, error) {
 	moved := 0
 	for _, s := range subs {
 		consumers, err := rdb.XInfoConsumers(ctx, s.Topic, s.Stage).Result()

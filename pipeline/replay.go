@@ -29,6 +29,10 @@ type ReplayPlan struct {
 	// that nobody reads while the real one is left as it was.
 	CreateGroup bool
 	ToTopic     string // or copy the entries to this topic, marked replay
+	// Partition, with topics.partitions over 1, is the one partition to replay, or
+	// AllPartitions; Parts are the plans of the partitions covered (Replayer.Plan).
+	Partition int
+	Parts     []ReplayPlan
 }
 
 // StreamID reads a replay bound: a stream id ("1700000000000-0"), or a time (RFC 3339, or
@@ -72,7 +76,7 @@ func StreamID(v string, now time.Time) (string, error) {
 // progress bar. It refuses what would lose or multiply entries: a group rewound past the
 // stream's last entry (it would skip every entry added until then), an unknown group
 // without CreateGroup, --to before --from, and a copy of a topic into itself.
-func PlanReplay(ctx context.Context, rdb *redis.Client, p ReplayPlan) (ReplayPlan, error) {
+func PlanReplay(ctx context.Context, rdb redis.UniversalClient, p ReplayPlan) (ReplayPlan, error) {
 	if err := p.check(); err != nil {
 		return p, err
 	}
@@ -82,10 +86,10 @@ func PlanReplay(ctx context.Context, rdb *redis.Client, p ReplayPlan) (ReplayPla
 	}
 	if p.Group != "" {
 		if last == "" {
-			return p, fmt.Errorf("%s has no entries: nothing to replay", p.Topic)
+			return p, fmt.Errorf("%s has no entries: %w", p.Topic, errNothingInRange)
 		}
 		if compareBounds(p.FromID, last) > 0 {
-			return p, fmt.Errorf("--from %s is after the last entry of %s (%s): the group would skip every entry added until then; give an earlier --from", p.FromID, p.Topic, last)
+			return p, fmt.Errorf("--from %s is after the last entry of %s (%s): the group would skip every entry added until then; give an earlier --from (%w)", p.FromID, p.Topic, last, errNothingInRange)
 		}
 		if err := checkGroup(ctx, rdb, p); err != nil {
 			return p, err
@@ -121,6 +125,9 @@ func PlanReplay(ctx context.Context, rdb *redis.Client, p ReplayPlan) (ReplayPla
 	}
 }
 
+// errNothingInRange: a group rewind finds no entry at or after --from.
+var errNothingInRange = errors.New("nothing to replay")
+
 // check refuses the plans that make no sense whatever the stream holds.
 func (p ReplayPlan) check() error {
 	switch {
@@ -137,7 +144,7 @@ func (p ReplayPlan) check() error {
 }
 
 // checkGroup refuses a group the topic does not have, unless it may be created.
-func checkGroup(ctx context.Context, rdb *redis.Client, p ReplayPlan) error {
+func checkGroup(ctx context.Context, rdb redis.UniversalClient, p ReplayPlan) error {
 	groups, err := rdb.XInfoGroups(ctx, p.Topic).Result()
 	if err != nil && !isNoStream(err) {
 		return fmt.Errorf("cannot read the groups of %s: %w", p.Topic, err)
@@ -160,7 +167,7 @@ func checkGroup(ctx context.Context, rdb *redis.Client, p ReplayPlan) error {
 }
 
 // Replay carries out a plan. progress is told how many entries are done.
-func Replay(ctx context.Context, rdb *redis.Client, p ReplayPlan, progress func(done int64)) error {
+func Replay(ctx context.Context, rdb redis.UniversalClient, p ReplayPlan, progress func(done int64)) error {
 	if err := p.check(); err != nil {
 		return err
 	}
@@ -210,7 +217,7 @@ func Replay(ctx context.Context, rdb *redis.Client, p ReplayPlan, progress func(
 // rewindGroup sets an existing group's last delivered id just before FromID, or creates the
 // group there when CreateGroup allows it: its consumers then read the entries again. Entries pending with the group stay
 // pending (they are delivered again by the claim as usual).
-func rewindGroup(ctx context.Context, rdb *redis.Client, p ReplayPlan) error {
+func rewindGroup(ctx context.Context, rdb redis.UniversalClient, p ReplayPlan) error {
 	before := beforeID(p.FromID)
 	err := rdb.XGroupSetID(ctx, p.Topic, p.Group, before).Err()
 	if err != nil && strings.Contains(err.Error(), "NOGROUP") && p.CreateGroup {

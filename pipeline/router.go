@@ -27,7 +27,7 @@ type Subscription struct {
 type RouterDeps struct {
 	Config    *config.Config
 	Logger    *slog.Logger
-	Redis     *redis.Client
+	Redis     redis.UniversalClient
 	Publisher message.Publisher
 	Metrics   *Metrics
 	Instance  string // consumer names are instance.stage.index
@@ -81,6 +81,8 @@ type stage struct {
 	// poisonsForeign: this stage is the first to read its topic, and the one that sends a
 	// foreign entry there to the poison topic (see rejectForeign).
 	poisonsForeign bool
+	// partition names the partition ("p3.") in consumer and handler names; "" with one.
+	partition string
 }
 
 // crawlTimeout bounds one crawl attempt.
@@ -99,7 +101,7 @@ func NewRouter(d RouterDeps) (*Router, error) {
 	}
 	metrics.NewPrometheusMetricsBuilder(d.Metrics.Registry, "groupwatch", "watermill").AddPrometheusRouterMetrics(router)
 
-	topics := NewTopics(d.Config.Topics.Prefix)
+	topics := TopicsOf(d.Config)
 	consumers := d.Config.Pipeline.Consumers
 	var stages []stage
 	if d.Crawlers != nil {
@@ -137,34 +139,55 @@ func NewRouter(d RouterDeps) (*Router, error) {
 	if d.Runs == nil || d.Runs(config.StageNotify) {
 		r.Notifiers = notifiers
 	}
-	for _, s := range stages {
-		if d.Runs != nil && !d.Runs(strings.SplitN(s.name, ".", 2)[0]) {
+	for _, logical := range stages {
+		if d.Runs != nil && !d.Runs(strings.SplitN(logical.name, ".", 2)[0]) {
 			continue
 		}
-		r.Subscriptions = append(r.Subscriptions, Subscription{Stage: s.name, Topic: s.topic})
-		mw := append([]message.HandlerMiddleware{r.inflight.middleware}, stageMiddleware(s, pub, d, corr)...)
-		for i := 0; i < s.consumers; i++ {
-			sub, err := redisstream.NewSubscriber(redisstream.SubscriberConfig{
-				Client:        client,
-				Unmarshaller:  tolerantUnmarshaller{},
-				Consumer:      fmt.Sprintf("%s.%s.%d", d.Instance, s.name, i),
-				ConsumerGroup: s.name,
-				// A nack reaching the subscriber is re-sent in-process; never in a hot loop.
-				NackResendSleep:               time.Second,
-				BlockTime:                     time.Second,
-				MaxIdleTime:                   claimIdle(s, d.Config),
-				ShouldClaimPendingMessage:     poisonOverDelivered(d.Redis, s.topic, s.name, fmt.Sprintf("%s.%s.%d", d.Instance, s.name, i), claimIdle(s, d.Config), d.Config.Pipeline.MaxDeliveries, d.Logger),
-				ClaimInterval:                 min(5*time.Second, d.Config.Pipeline.ClaimIdle),
-				DisableIndefiniteInitialBlock: true,
-			}, wlog)
-			if err != nil {
-				return nil, fmt.Errorf("cannot create subscriber for %s: %w", s.name, err)
+		for _, s := range partitionsOf(logical, topics) {
+			r.Subscriptions = append(r.Subscriptions, Subscription{Stage: s.name, Topic: s.topic})
+			mw := append([]message.HandlerMiddleware{r.inflight.middleware}, stageMiddleware(s, pub, d, corr)...)
+			for i := 0; i < s.consumers; i++ {
+				consumer := fmt.Sprintf("%s.%s.%s%d", d.Instance, s.name, s.partition, i)
+				sub, err := redisstream.NewSubscriber(redisstream.SubscriberConfig{
+					Client:        client,
+					Unmarshaller:  tolerantUnmarshaller{},
+					Consumer:      consumer,
+					ConsumerGroup: s.name,
+					// A nack reaching the subscriber is re-sent in-process; never in a hot loop.
+					NackResendSleep:               time.Second,
+					BlockTime:                     time.Second,
+					MaxIdleTime:                   claimIdle(s, d.Config),
+					ShouldClaimPendingMessage:     poisonOverDelivered(d.Redis, s.topic, s.name, consumer, claimIdle(s, d.Config), d.Config.Pipeline.MaxDeliveries, d.Logger),
+					ClaimInterval:                 min(5*time.Second, d.Config.Pipeline.ClaimIdle),
+					DisableIndefiniteInitialBlock: true,
+				}, wlog)
+				if err != nil {
+					return nil, fmt.Errorf("cannot create subscriber for %s: %w", s.name, err)
+				}
+				h := router.AddConsumerHandler(fmt.Sprintf("%s.%s%d", s.name, s.partition, i), s.topic, sub, s.handle)
+				h.AddMiddleware(mw...)
 			}
-			h := router.AddConsumerHandler(fmt.Sprintf("%s.%d", s.name, i), s.topic, sub, s.handle)
-			h.AddMiddleware(mw...)
 		}
 	}
 	return r, nil
+}
+
+// partitionsOf is the stage once per partition of its topic: the same consumer group on
+// every partition's stream, its consumers spread over them (at least one each). With one
+// partition it is the stage as it is, consumers named as before partitions existed.
+func partitionsOf(s stage, topics Topics) []stage {
+	n := topics.Partitions()
+	if n == 1 {
+		return []stage{s}
+	}
+	out := make([]stage, n)
+	for p := range out {
+		out[p] = s
+		out[p].topic = topics.Stream(s.topic, p)
+		out[p].partition = fmt.Sprintf("p%d.", p)
+		out[p].consumers = max(1, (s.consumers+n-1)/n)
+	}
+	return out
 }
 
 // claimIdle is how long an entry may sit with a silent consumer before another claims it. A

@@ -43,6 +43,9 @@ type TopicStatus struct {
 	// Retention is what the topic holds and what age trimming would remove (not for
 	// poison topics, which are kept for people).
 	Retention *TopicRetention `json:"retention,omitempty"`
+	// Partitions are the streams of a topic with topics.partitions over 1, each with its own
+	// figures; the topic's are their sums.
+	Partitions []TopicStatus `json:"partitions,omitempty"`
 }
 
 // GroupStatus is one consumer group: how far behind it is and who holds what.
@@ -81,7 +84,7 @@ type SourceStatus struct {
 
 // Status reads the report from Redis and MySQL. Either may be nil (not reachable): what the
 // other holds is reported all the same, and Unreachable says what is missing.
-func Status(ctx context.Context, cfg *config.Config, rdb *redis.Client, q *queries.Queries) (StatusReport, error) {
+func Status(ctx context.Context, cfg *config.Config, rdb redis.UniversalClient, q *queries.Queries) (StatusReport, error) {
 	rep := StatusReport{Deliveries: map[string]int64{}, Unreachable: map[string]string{}}
 	if rdb == nil {
 		rep.Unreachable[StatusRedis] = "not connected"
@@ -125,23 +128,75 @@ func Status(ctx context.Context, cfg *config.Config, rdb *redis.Client, q *queri
 	return rep, nil
 }
 
-func (rep *StatusReport) readTopics(ctx context.Context, cfg *config.Config, rdb *redis.Client) error {
-	t := NewTopics(cfg.Topics.Prefix)
+func (rep *StatusReport) readTopics(ctx context.Context, cfg *config.Config, rdb redis.UniversalClient) error {
+	t := TopicsOf(cfg)
 	for _, topic := range []string{t.CrawlJobs(), t.Raw(), t.Normalized(), t.Matched(), t.Alerts(), t.SourcesHealth()} {
-		for _, name := range []string{topic, Poison(topic)} {
-			ts, err := topicStatus(ctx, rdb, name)
-			if err != nil {
-				return err
-			}
-			if name == topic {
-				if ts.Retention, err = topicRetention(ctx, rdb, topic, cfg.Topics.MaxAge, time.Now()); err != nil {
+		for _, poison := range []bool{false, true} {
+			var parts []TopicStatus
+			for _, stream := range t.Streams(topic) {
+				if poison {
+					stream = Poison(stream)
+				}
+				ts, err := topicStatus(ctx, rdb, stream)
+				if err != nil {
 					return err
 				}
+				if !poison { // poison topics are kept for people, not trimmed
+					if ts.Retention, err = topicRetention(ctx, rdb, stream, cfg.Topics.MaxAge, time.Now()); err != nil {
+						return err
+					}
+				}
+				parts = append(parts, ts)
 			}
-			rep.Topics = append(rep.Topics, ts)
+			name := topic
+			if poison {
+				name = Poison(topic)
+			}
+			sum := sumPartitions(name, parts)
+			if !poison {
+				sum.Retention = sumRetention(parts)
+			}
+			rep.Topics = append(rep.Topics, sum)
 		}
 	}
 	return nil
+}
+
+// sumPartitions is a topic's status from its partitions': lengths, lags and pending added,
+// the oldest and newest entry of all, each group's consumers together. One partition is
+// reported as it is.
+func sumPartitions(topic string, parts []TopicStatus) TopicStatus {
+	if len(parts) == 1 {
+		return parts[0]
+	}
+	sum := TopicStatus{Topic: topic, Partitions: parts}
+	groups := map[string]int{}
+	for _, p := range parts {
+		sum.Length += p.Length
+		if p.Oldest != nil && (sum.Oldest == nil || p.Oldest.Before(*sum.Oldest)) {
+			sum.Oldest = p.Oldest
+		}
+		if p.Newest != nil && (sum.Newest == nil || p.Newest.After(*sum.Newest)) {
+			sum.Newest = p.Newest
+		}
+		for _, g := range p.Groups {
+			i, ok := groups[g.Group]
+			if !ok {
+				i = len(sum.Groups)
+				groups[g.Group] = i
+				sum.Groups = append(sum.Groups, GroupStatus{Group: g.Group})
+			}
+			s := &sum.Groups[i]
+			s.Lag += g.Lag
+			s.LagAtLeast = s.LagAtLeast || g.LagAtLeast
+			s.Pending += g.Pending
+			s.Consumers = append(s.Consumers, g.Consumers...)
+			if g.Error != "" {
+				s.Error = strings.TrimSpace(s.Error + " " + p.Topic + ": " + g.Error)
+			}
+		}
+	}
+	return sum
 }
 
 func (rep *StatusReport) readMySQL(ctx context.Context, q *queries.Queries) ([]queries.Source, error) {
@@ -159,7 +214,7 @@ func (rep *StatusReport) readMySQL(ctx context.Context, q *queries.Queries) ([]q
 	return stored, nil
 }
 
-func topicStatus(ctx context.Context, rdb *redis.Client, topic string) (TopicStatus, error) {
+func topicStatus(ctx context.Context, rdb redis.UniversalClient, topic string) (TopicStatus, error) {
 	ts := TopicStatus{Topic: topic}
 	n, err := rdb.XLen(ctx, topic).Result()
 	if err != nil {
@@ -215,7 +270,7 @@ func topicStatus(ctx context.Context, rdb *redis.Client, topic string) (TopicSta
 const lagCountLimit = 100_000
 
 // countAfter counts the entries after id, up to lagCountLimit (atLeast: there are more).
-func countAfter(ctx context.Context, rdb *redis.Client, topic, id string) (n int64, atLeast bool, err error) {
+func countAfter(ctx context.Context, rdb redis.UniversalClient, topic, id string) (n int64, atLeast bool, err error) {
 	start := "(" + id
 	for n < lagCountLimit {
 		entries, err := rdb.XRangeN(ctx, topic, start, "+", 1000).Result()

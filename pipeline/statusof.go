@@ -22,7 +22,7 @@ func StatusOf(ctx context.Context, cfg *config.Config) (StatusReport, error) {
 		defer admin.Close()
 		q = admin.q
 	}
-	var rdb *redis.Client
+	var rdb redis.UniversalClient
 	if rdb, err = OpenRedis(ctx, cfg.Redis.URL, 2); err != nil {
 		connect[StatusRedis], rdb = err, nil
 	} else {

@@ -29,7 +29,7 @@ type TopicRetention struct {
 	HeldFor string `json:"held_for,omitempty"`
 }
 
-func topicRetention(ctx context.Context, rdb *redis.Client, topic string, maxAge time.Duration, now time.Time) (*TopicRetention, error) {
+func topicRetention(ctx context.Context, rdb redis.UniversalClient, topic string, maxAge time.Duration, now time.Time) (*TopicRetention, error) {
 	tr := &TopicRetention{}
 	if n, err := rdb.MemoryUsage(ctx, topic).Result(); err == nil {
 		tr.Bytes = n
@@ -60,4 +60,29 @@ func topicRetention(ctx context.Context, rdb *redis.Client, topic string, maxAge
 	}
 	tr.RemovableAtLeast = true
 	return tr, nil
+}
+
+// sumRetention is a topic's retention over its partitions' streams: their sums, and the first
+// group that holds one back.
+func sumRetention(parts []TopicStatus) *TopicRetention {
+	if len(parts) == 1 {
+		return parts[0].Retention
+	}
+	var sum *TopicRetention
+	for _, p := range parts {
+		r := p.Retention
+		if r == nil {
+			continue
+		}
+		if sum == nil {
+			sum = &TopicRetention{MaxAge: r.MaxAge}
+		}
+		sum.Bytes += r.Bytes
+		sum.Removable += r.Removable
+		sum.RemovableAtLeast = sum.RemovableAtLeast || r.RemovableAtLeast
+		if sum.HeldBy == "" && r.HeldBy != "" {
+			sum.HeldBy, sum.HeldFor = r.HeldBy, r.HeldFor
+		}
+	}
+	return sum
 }

@@ -11,8 +11,9 @@ import (
 )
 
 type Querier interface {
-	// The silence that holds for a rule and key at a time: the rule's own or the key's, the one
-	// that lasts longest.
+	// The silence that holds for a rule and key at a time: the rule's own or the key's, made by
+	// then (a simulation of past days is not silenced by what was decided later), the one that
+	// lasts longest.
 	ActiveSilence(ctx context.Context, arg ActiveSilenceParams) (ActiveSilenceRow, error)
 	// One affected row: this consumer runs (or resumes) the crawl. None: it is finished, or
 	// another consumer holds a live lease on it.

@@ -12,14 +12,15 @@ import (
 
 const activeSilence = `-- name: ActiveSilence :one
 SELECT id, rule, group_key, ends_at, reason FROM silences
-WHERE rule = ? AND ends_at > ? AND (group_key = '' OR group_key = ?)
+WHERE rule = ? AND created_at <= ? AND ends_at > ?
+  AND (group_key = '' OR group_key = ?)
 ORDER BY ends_at DESC
 LIMIT 1
 `
 
 type ActiveSilenceParams struct {
 	Rule     string
-	EndsAt   time.Time
+	At       time.Time
 	GroupKey string
 }
 
@@ -31,10 +32,16 @@ type ActiveSilenceRow struct {
 	Reason   string
 }
 
-// The silence that holds for a rule and key at a time: the rule's own or the key's, the one
-// that lasts longest.
+// The silence that holds for a rule and key at a time: the rule's own or the key's, made by
+// then (a simulation of past days is not silenced by what was decided later), the one that
+// lasts longest.
 func (q *Queries) ActiveSilence(ctx context.Context, arg ActiveSilenceParams) (ActiveSilenceRow, error) {
-	row := q.db.QueryRowContext(ctx, activeSilence, arg.Rule, arg.EndsAt, arg.GroupKey)
+	row := q.db.QueryRowContext(ctx, activeSilence,
+		arg.Rule,
+		arg.At,
+		arg.At,
+		arg.GroupKey,
+	)
 	var i ActiveSilenceRow
 	err := row.Scan(
 		&i.ID,

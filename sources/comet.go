@@ -118,6 +118,7 @@ func (f *FacebookGroup) parseGraphQL(r Response, base *url.URL) (Page, error) {
 		page.Verdict = VerdictOK
 		if a.broken {
 			page.Note = "the answer was cut short: read up to its first broken line"
+			page.CutShort = true
 		}
 		return page, nil
 	}

@@ -232,9 +232,14 @@ func TestDetectFacebookMarkup(t *testing.T) {
 	}
 }
 
-// The m.facebook.com markup is still read as before and says so.
+// The m.facebook.com markup is still read as before and says so; a page that is only
+// classified (a login wall) names no markup.
 func TestMSiteMarkupNamed(t *testing.T) {
-	for _, file := range []string{"group_feed.html", "page_more_cursor.forjson.txt", "login_wall.html"} {
+	page, err := newFacebook(t, nil).Parse(Response{Body: readFixture(t, "facebook/login_wall.html")})
+	if err != nil || page.Verdict != VerdictLoginWall || page.Markup != "" {
+		t.Errorf("login_wall.html: verdict %s, markup %q, %v", page.Verdict, page.Markup, err)
+	}
+	for _, file := range []string{"group_feed.html", "page_more_cursor.forjson.txt"} {
 		page, err := newFacebook(t, nil).Parse(Response{Body: readFixture(t, "facebook/"+file)})
 		if err != nil {
 			t.Fatal(err)
@@ -383,7 +388,7 @@ func TestAJAXErrorAnswers(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if page.Verdict != tt.want || page.Markup != MarkupMSite {
+		if page.Verdict != tt.want || page.Markup != "" {
 			t.Errorf("%.60s: verdict %s markup %s, want %s", tt.body, page.Verdict, page.Markup, tt.want)
 		}
 	}

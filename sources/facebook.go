@@ -96,12 +96,12 @@ func (f *FacebookGroup) Parse(r Response) (Page, error) {
 			return Page{}, err
 		}
 		if c.notLoggedIn {
-			return Page{Verdict: VerdictLoginWall, Markup: MarkupMSite}, nil
+			return Page{Verdict: VerdictLoginWall}, nil
 		}
 		if v := f.verdictFromPhrases([]string{c.errorText}); v != "" {
 			// An error answer of the AJAX endpoints (also what /api/graphql/ answers a
 			// rate-limited session): its summary says what it is.
-			return Page{Verdict: v, Markup: MarkupMSite}, nil
+			return Page{Verdict: v}, nil
 		}
 		body, scripts = c.html, c.scripts
 	}
@@ -121,6 +121,9 @@ func (f *FacebookGroup) Parse(r Response) (Page, error) {
 		page.Verdict = VerdictOK
 		return page, nil
 	}
+	// Nothing was read as a feed: the page is only classified (a block, a login wall, a
+	// missing group), whichever era's markup it is in.
+	page.Markup = ""
 	page.Verdict = f.verdictFromContent(doc)
 	if page.Verdict == VerdictUnexpected {
 		page.Body = keptBody(r.Body)

@@ -59,7 +59,8 @@ type Page struct {
 	// is VerdictUnexpected.
 	Body string `json:"body,omitempty"`
 	// Markup says which markup the page was read as: MarkupMSite, MarkupComet, MarkupGraphQL
-	// (Facebook), MarkupHTML or MarkupFeed.
+	// (Facebook), MarkupHTML or MarkupFeed. Empty for a Facebook response that held no feed
+	// and was only classified (a block, login wall, error answer or missing group).
 	Markup string `json:"markup,omitempty"`
 	// NextCursor is the feed's cursor for its next page on a Comet page or a GraphQL answer
 	// whose page_info says has_next_page; empty on the last page. The fetcher sends it as
@@ -71,6 +72,9 @@ type Page struct {
 	// Note says what the parser noticed and could not act on, for the run's record (e.g.
 	// "the page declares no pagination query: stopped after the first page").
 	Note string `json:"note,omitempty"`
+	// CutShort: the answer broke off inside its JSON (a GraphQL answer cut mid-line), so
+	// what followed the break, often the cursor, was never read; asking again may get it whole.
+	CutShort bool `json:"cut_short,omitempty"`
 }
 
 // The markups a page is read as (Page.Markup).

@@ -54,9 +54,9 @@ func TestContract(t *testing.T) {
 			t.Run("Silences", func(t *testing.T) {
 				storetest.Silences(t, func(t *testing.T) (handlers.Silences, storetest.AddSilence) {
 					s := open(t, nil)
-					return s, func(t *testing.T, rule, key, reason string, ends time.Time) {
+					return s, func(t *testing.T, rule, key, reason string, starts, ends time.Time) {
 						err := s.Queries().InsertSilence(context.Background(), queries.InsertSilenceParams{
-							Rule: rule, GroupKey: key, EndsAt: ends, Reason: reason, CreatedAt: storetest.T0})
+							Rule: rule, GroupKey: key, EndsAt: ends, Reason: reason, CreatedAt: starts})
 						if err != nil {
 							t.Fatal(err)
 						}

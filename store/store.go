@@ -204,7 +204,7 @@ func SilencesOf(q *queries.Queries) handlers.Silences { return silences{q} }
 type silences struct{ q *queries.Queries }
 
 func (s silences) Silence(ctx context.Context, rule, key string, now time.Time) (string, error) {
-	row, err := s.q.ActiveSilence(ctx, queries.ActiveSilenceParams{Rule: rule, EndsAt: now.UTC(), GroupKey: key})
+	row, err := s.q.ActiveSilence(ctx, queries.ActiveSilenceParams{Rule: rule, At: now.UTC(), GroupKey: key})
 	if errors.Is(err, sql.ErrNoRows) {
 		return "", nil
 	}

@@ -22,7 +22,8 @@ func newCrawlCommand(g *globalFlags) *cobra.Command {
 published to posts.raw, the run recorded in crawl_runs. A paused source, or one that needs new
 cookies, is crawled all the same: this is how to check renewed cookies, and a good page sets the
 source back to ok. --dry-run publishes nothing and stores nothing (it still asks MySQL which
-posts are known, when one is configured).
+posts are known, when one is configured). A source whose scheduled job is queued or running
+is not crawled: the error names the job; try again once it is done.
 
 Exit status: 0 when the verdict is ok; 2 when the crawl ran but its verdict is anything else
 (fetch_failed, unexpected, login_wall, blocked, checkpoint, not_found, consent: the printed

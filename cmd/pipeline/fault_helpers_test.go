@@ -272,6 +272,13 @@ func (c tally) log(t *testing.T) {
 // `pipeline status --json`. want is the expected alerts, as "rule source/external_id".
 func outcome(t *testing.T, dir string, vars []string, cfg string, db *sql.DB, want map[string]bool, postsIn int) tally {
 	t.Helper()
+	return measure(t, dir, vars, cfg, db, want, postsIn, true)
+}
+
+// measure is outcome; with strict false, alerts missing from the table are counted (as
+// lost, in the file sink) rather than failing the test: for faults that may lose entries.
+func measure(t *testing.T, dir string, vars []string, cfg string, db *sql.DB, want map[string]bool, postsIn int, strict bool) tally {
+	t.Helper()
 	c := tally{postsIn: postsIn}
 	c.stored = countRows(t, db, "SELECT COUNT(*) FROM posts")
 	if distinct := countRows(t, db, "SELECT COUNT(DISTINCT source, external_id) FROM posts"); distinct != c.stored {
@@ -293,10 +300,10 @@ func outcome(t *testing.T, dir string, vars []string, cfg string, db *sql.DB, wa
 	}
 	rows.Close()
 	c.alerts = countRows(t, db, "SELECT COUNT(*) FROM alerts")
-	if c.alerts != len(want) {
+	if c.alerts != len(want) && strict {
 		t.Errorf("alerts table holds %d rows, want %d", c.alerts, len(want))
 	}
-	if d := diff(want, stored); d != "" {
+	if d := diff(want, stored); d != "" && (strict || strings.Contains(d, "unexpected") || strings.Contains(d, " times: ")) {
 		t.Errorf("alerts table differs from the expected alerts:\n%s", d)
 	}
 

@@ -2,6 +2,7 @@ package main_test
 
 import (
 	"context"
+	"database/sql"
 	"os"
 	"path/filepath"
 	"strings"
@@ -30,10 +31,14 @@ func TestTwoProcessesKill9(t *testing.T) {
 	env, vars := serverEnv(t)
 	needsRealServers(t, env, "two pipeline processes share one database, and go-mysql-server loses writes made over concurrent connections")
 	dir := t.TempDir()
-	cfg := prefixedConfig(t, dir, env.Prefix)
+	twoProcessesKill9(t, dir, vars, prefixedConfig(t, dir, env.Prefix), env.DB(t))
+}
+
+// twoProcessesKill9 is TestTwoProcessesKill9 on the servers vars name, with the config at cfg.
+func twoProcessesKill9(t *testing.T, dir string, vars []string, cfg string, db *sql.DB) {
+	t.Helper()
 	const posts = 20000
 	input, want := genPosts(t, t.TempDir(), posts)
-	db := env.DB(t)
 
 	began := time.Now()
 	if r := run(t, dir, vars, "ingest", "--config", cfg, input); r.code != 0 {

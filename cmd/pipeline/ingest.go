@@ -34,7 +34,7 @@ Exit status: 0 when every line was published, 2 when some lines were bad, 1 on a
 				return err
 			}
 			ctx := context.Background()
-			topic := pipeline.NewTopics(cfg.Topics.Prefix).Raw()
+			topic := pipeline.TopicsOf(cfg).Raw()
 			res, err := pipeline.PublishFile(ctx, cfg, args[0], logger)
 			if err != nil {
 				return err

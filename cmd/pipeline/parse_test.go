@@ -235,7 +235,7 @@ func TestParseRealworldComet2026(t *testing.T) {
 	}{
 		{"www_group_1443890352589739_signedout_2026-07-29.html", "ok", "comet", 2},
 		{"www_group_1443890352589739_feed_payloads.ndjson", "ok", "graphql", 2},
-		{"www_security_block_2026-07-29.html", "blocked", "m_site", 0},
+		{"www_security_block_2026-07-29.html", "blocked", "", 0},
 	}
 	for _, tt := range tests {
 		p := parseOutput(t, run(t, t.TempDir(), nil, "parse", "--kind", "facebook_group", filepath.Join(dir, tt.file)))

@@ -15,8 +15,9 @@ import (
 func newReplayCommand(g *globalFlags) *cobra.Command {
 	var from, to, group, toTopic string
 	var execute, createGroup bool
+	var partition int
 	cmd := &cobra.Command{
-		Use:   "replay --topic T --from TIME|ID [--to TIME|ID] (--group G [--create-group] | --to-topic T2) [--execute]",
+		Use:   "replay --topic T --from TIME|ID [--to TIME|ID] (--group G [--create-group] | --to-topic T2) [--partition N] [--execute]",
 		Short: "Deliver a topic's entries again, to a consumer group or into another topic",
 		Long: `Deliver the entries of a topic again: rewind a consumer group to an id or time (XGROUP SETID),
 or copy a range of entries into another topic, each marked as a replay. A dry run by default:
@@ -60,7 +61,7 @@ equal to --topic. A copy stops at the last entry present when it starts.`,
 				return err
 			}
 			defer replayer.Close()
-			plan, err := replayer.Plan(ctx, pipeline.ReplayPlan{Topic: topic, FromID: fromID, ToID: toID, Group: group, CreateGroup: createGroup, ToTopic: toTopic})
+			plan, err := replayer.Plan(ctx, pipeline.ReplayPlan{Topic: topic, FromID: fromID, ToID: toID, Group: group, CreateGroup: createGroup, ToTopic: toTopic, Partition: partition})
 			if err != nil {
 				return err
 			}
@@ -74,6 +75,9 @@ equal to --topic. A copy stops at the last entry present when it starts.`,
 				span = plan.First.Format(time.RFC3339) + " to " + plan.Last.Format(time.RFC3339)
 			}
 			fmt.Fprintf(out, "%s: %d entries from %s to %s (%s), %s\n", plan.Topic, plan.Entries, plan.FromID, plan.ToID, span, target)
+			for _, part := range plan.Parts {
+				fmt.Fprintf(out, "  partition %d, %s: %d entries\n", part.Partition, part.Topic, part.Entries)
+			}
 			if !execute {
 				fmt.Fprintln(out, "dry run: add --execute to replay")
 				return nil
@@ -94,6 +98,7 @@ equal to --topic. A copy stops at the last entry present when it starts.`,
 	cmd.Flags().BoolVar(&createGroup, "create-group", false, "with --group: create the group at --from if the topic has none of that name")
 	cmd.Flags().StringVar(&toTopic, "to-topic", "", "copy the entries into this topic")
 	cmd.Flags().BoolVar(&execute, "execute", false, "do it (default: a dry run)")
+	cmd.Flags().IntVar(&partition, "partition", pipeline.AllPartitions, "with topics.partitions over 1: replay this partition only (default: every partition)")
 	_ = cmd.MarkFlagRequired("topic")
 	_ = cmd.MarkFlagRequired("from")
 	return cmd

@@ -67,9 +67,12 @@ func printStatus(out io.Writer, rep pipeline.StatusReport) error {
 	fmt.Fprintln(w, "TOPIC\tLENGTH\tOLDEST\tNEWEST")
 	for _, t := range rep.Topics {
 		fmt.Fprintf(w, "%s\t%d\t%s\t%s\n", t.Topic, t.Length, stamp(t.Oldest), stamp(t.Newest))
+		for _, p := range t.Partitions { // topics.partitions over 1: the topic's figures are their sums
+			fmt.Fprintf(w, "  %s\t%d\t%s\t%s\n", p.Topic, p.Length, stamp(p.Oldest), stamp(p.Newest))
+		}
 	}
 	fmt.Fprintln(w, "\nTOPIC\tGROUP\tLAG\tPENDING\tCONSUMERS\tHOLDING ENTRIES\tLONGEST IDLE HOLDER")
-	for _, t := range rep.Topics {
+	for _, t := range withPartitions(rep.Topics) {
 		for _, gr := range t.Groups {
 			holding := 0
 			var idle time.Duration
@@ -133,6 +136,19 @@ func printStatus(out io.Writer, rep pipeline.StatusReport) error {
 		fmt.Fprintf(w, "%s\t%d\n", st, rep.Deliveries[st])
 	}
 	return w.Flush()
+}
+
+// withPartitions lists each topic followed by its partitions, if it has more than one.
+func withPartitions(topics []pipeline.TopicStatus) []pipeline.TopicStatus {
+	var out []pipeline.TopicStatus
+	for _, t := range topics {
+		out = append(out, t)
+		for _, p := range t.Partitions {
+			p.Topic = "  " + p.Topic
+			out = append(out, p)
+		}
+	}
+	return out
 }
 
 func stamp(t *time.Time) string {

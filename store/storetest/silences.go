@@ -9,12 +9,14 @@ import (
 	"groupwatch/handlers"
 )
 
-// AddSilence silences rule (key "": all its keys) until ends, for the reason given.
-type AddSilence func(t *testing.T, rule, key, reason string, ends time.Time)
+// AddSilence silences rule (key "": all its keys) from starts (when it was made) until ends,
+// for the reason given.
+type AddSilence func(t *testing.T, rule, key, reason string, starts, ends time.Time)
 
 // Silences holds an implementation of handlers.Silences to its contract: a rule's silence
 // holds for all its keys, a key's for that key only, neither for another rule; a silence
-// holds until it ends (not at its end); of several, the one that lasts longest gives the
+// holds from when it was made (a simulation of earlier days is not silenced by it) until it
+// ends (not at its end); of several, the one that lasts longest gives the
 // reason, which names the reason given.
 func Silences(t *testing.T, newStore func(t *testing.T) (handlers.Silences, AddSilence)) {
 	ctx := context.Background()
@@ -32,8 +34,8 @@ func Silences(t *testing.T, newStore func(t *testing.T) (handlers.Silences, AddS
 	})
 	t.Run("rule and key", func(t *testing.T) {
 		s, add := newStore(t)
-		add(t, "r", "", "maintenance", T0.Add(time.Hour))
-		add(t, "q", "fb:g", "launch", T0.Add(time.Hour))
+		add(t, "r", "", "maintenance", T0.Add(-24*time.Hour), T0.Add(time.Hour))
+		add(t, "q", "fb:g", "launch", T0.Add(-24*time.Hour), T0.Add(time.Hour))
 		expect(t, s, "r", "fb:g", T0, "maintenance")
 		expect(t, s, "r", "anything", T0, "maintenance")
 		expect(t, s, "q", "fb:g", T0, "launch")
@@ -42,14 +44,20 @@ func Silences(t *testing.T, newStore func(t *testing.T) (handlers.Silences, AddS
 	})
 	t.Run("holds until it ends", func(t *testing.T) {
 		s, add := newStore(t)
-		add(t, "r", "", "over", T0)
+		add(t, "r", "", "over", T0.Add(-24*time.Hour), T0)
 		expect(t, s, "r", "k", T0.Add(-time.Second), "over")
 		expect(t, s, "r", "k", T0, "")
 	})
+	t.Run("holds from when it was made", func(t *testing.T) {
+		s, add := newStore(t)
+		add(t, "r", "", "later", T0, T0.Add(time.Hour))
+		expect(t, s, "r", "k", T0.Add(-time.Second), "")
+		expect(t, s, "r", "k", T0, "later")
+	})
 	t.Run("the longest gives the reason", func(t *testing.T) {
 		s, add := newStore(t)
-		add(t, "r", "", "short", T0.Add(time.Hour))
-		add(t, "r", "k", "long", T0.Add(2*time.Hour))
+		add(t, "r", "", "short", T0.Add(-24*time.Hour), T0.Add(time.Hour))
+		add(t, "r", "k", "long", T0.Add(-24*time.Hour), T0.Add(2*time.Hour))
 		expect(t, s, "r", "k", T0, "long")
 		expect(t, s, "r", "other", T0, "short")
 	})
