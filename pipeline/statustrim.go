@@ -43,6 +43,9 @@ func topicRetention(ctx context.Context, rdb redis.UniversalClient, topic string
 		return tr, err
 	}
 	tr.HeldBy, tr.HeldFor = tp.HeldBy, tp.HeldFor
+	if tp.MinID == "0-0" { // a group at the very start: nothing can go (and "(0-0" is no range)
+		return tr, nil
+	}
 	start := "-"
 	for tr.Removable < lagCountLimit {
 		entries, err := rdb.XRangeN(ctx, topic, start, "("+tp.MinID, 1000).Result()

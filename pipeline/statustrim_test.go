@@ -8,6 +8,7 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
+	"groupwatch/config"
 	"groupwatch/internal/testenv"
 	"groupwatch/pipeline"
 )
@@ -51,7 +52,29 @@ func TestStatusSaysWhatTrimmingWouldRemove(t *testing.T) {
 		if r == nil || r.MaxAge != 7*24*time.Hour || r.Removable != 2 || r.HeldBy != "normalize" || r.HeldFor != "pending" {
 			t.Fatalf("retention of %s: %+v", topic, r)
 		}
+		// A group that has read nothing holds every entry.
+		if err := rdb.XGroupCreate(ctx, topic, "match", "0").Err(); err != nil {
+			t.Fatal(err)
+		}
+		if r := retentionOf(t, cfg, topic); r.Removable != 0 || r.HeldBy != "match" || r.HeldFor != "unread" {
+			t.Fatalf("with a group at the start: %+v", r)
+		}
 		return
 	}
 	t.Fatalf("no status of %s", topic)
+}
+
+func retentionOf(t *testing.T, cfg *config.Config, topic string) *pipeline.TopicRetention {
+	t.Helper()
+	rep, err := pipeline.StatusOf(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, ts := range rep.Topics {
+		if ts.Topic == topic && ts.Retention != nil {
+			return ts.Retention
+		}
+	}
+	t.Fatalf("no retention of %s in %+v", topic, rep.Unreachable)
+	return nil
 }
