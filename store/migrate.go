@@ -182,7 +182,7 @@ func (m Migrator) Check(ctx context.Context) error {
 	return fmt.Errorf("%w: %s; run `pipeline migrate` first", ErrSchemaBehind, what)
 }
 
-// Pending says whether the database lacks any migration.
+// Pending counts the migrations of all that the database lacks.
 func Pending(all []Migration) int {
 	n := 0
 	for _, m := range all {
