@@ -51,13 +51,20 @@ func namedQueries(tb testing.TB) map[string]string {
 
 var sqlcParam = regexp.MustCompile(`\?|sqlc\.slice\('[^']*'\)|sqlc\.arg\([^)]*\)`)
 
-// bind turns a sqlc query into plain SQL with args: sqlc.arg(x) is one placeholder and
-// sqlc.slice(x), whose argument is a []any, as many as it has values.
+// bind turns a sqlc query into plain SQL with args, one per parameter as sqlc's generated
+// function takes them: sqlc.arg(x) is one placeholder (a name used again takes the same
+// value, as sqlc passes it) and sqlc.slice(x), whose argument is a []any, as many as it has
+// values.
 func bind(query string, args []any) (string, []any, error) {
 	var out []any
 	i := 0
 	var bad error
+	named := map[string]any{}
 	text := sqlcParam.ReplaceAllStringFunc(query, func(m string) string {
+		if v, ok := named[m]; ok && strings.HasPrefix(m, "sqlc.arg") {
+			out = append(out, v)
+			return "?"
+		}
 		if i >= len(args) {
 			bad = fmt.Errorf("more parameters than the %d arguments given", len(args))
 			return m
@@ -72,6 +79,9 @@ func bind(query string, args []any) (string, []any, error) {
 			}
 			out = append(out, vals...)
 			return strings.TrimSuffix(strings.Repeat("?,", len(vals)), ",")
+		}
+		if strings.HasPrefix(m, "sqlc.arg") {
+			named[m] = a
 		}
 		out = append(out, a)
 		return "?"
