@@ -42,6 +42,8 @@ type Config struct {
 	Sinks []Sink `yaml:"sinks"`
 	// API configures the HTTP ingest API.
 	API API `yaml:"api"`
+	// Admin holds the console's tokens.
+	Admin Admin `yaml:"admin"`
 	// Sources are crawled on their schedules.
 	Sources []Source `yaml:"sources"`
 	// Crawl holds settings shared by all sources.
@@ -342,6 +344,9 @@ func Parse(data []byte) (*Config, error) {
 		return nil, err
 	}
 	cfg.API.Token = token
+	if err := cfg.Admin.resolve(); err != nil {
+		return nil, err
+	}
 	for i := range cfg.Sinks {
 		s := &cfg.Sinks[i]
 		field := fmt.Sprintf("sinks[%d]", i)
@@ -370,6 +375,7 @@ func (c *Config) applyEnv() {
 	if v := os.Getenv(EnvAPIToken); v != "" {
 		c.API.Token = v
 	}
+	c.Admin.applyEnv()
 }
 
 // Stage names, in pipeline order.

@@ -177,6 +177,43 @@ func TestAPITokenFromEnvironmentOrFile(t *testing.T) {
 	}
 }
 
+func TestAdminTokens(t *testing.T) {
+	t.Setenv(EnvAdminToken, "")
+	t.Setenv(EnvAdminReadToken, "")
+	t.Setenv("MY_ADMIN", "admin-token-0123456789")
+	cfg, err := Parse([]byte("admin: {token: '${MY_ADMIN}', read_token: read-token-0123456789}\n" + valid))
+	if err != nil || cfg.Admin.Token != "admin-token-0123456789" || cfg.Admin.ReadToken != "read-token-0123456789" {
+		t.Fatalf("tokens: %v", err)
+	}
+	file := filepath.Join(t.TempDir(), "admin")
+	if err := os.WriteFile(file, []byte("from-file-0123456789\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cfg, err = Parse([]byte("admin: {token_file: '" + file + "'}\n" + valid))
+	if err != nil || cfg.Admin.Token != "from-file-0123456789" {
+		t.Fatalf("token file: %v", err)
+	}
+	for _, tc := range []struct{ yaml, want string }{
+		{"admin: {token: short}", "admin.token: must be at least 16 characters"},
+		{"admin: {token: same-token-0123456789, read_token: same-token-0123456789}", "admin.read_token: must differ from admin.token"},
+		{"admin: {read_token: read-token-0123456789}", "admin.read_token: needs admin.token: the console is off without it"},
+		{"admin: {token: '${NOT_SET_ANYWHERE}'}", "admin.token: environment variable NOT_SET_ANYWHERE is not set"},
+	} {
+		_, err := Parse([]byte(tc.yaml + "\n" + valid))
+		if err == nil || err.Error() != tc.want {
+			t.Errorf("%s: got %v, want %s", tc.yaml, err, tc.want)
+		}
+		if err != nil && strings.Contains(err.Error(), "short") {
+			t.Errorf("error names the token: %v", err)
+		}
+	}
+	t.Setenv(EnvAdminToken, "env-wins-0123456789")
+	cfg, err = Parse([]byte("admin: {token: inline-token-0123456789}\n" + valid))
+	if err != nil || cfg.Admin.Token != "env-wins-0123456789" {
+		t.Fatalf("env override: %v", err)
+	}
+}
+
 func TestRedisClusterAndPartitions(t *testing.T) {
 	base := "mysql: {dsn: 'u@tcp(h:3306)/d'}\nsinks: [{name: c, type: console}]\nrules: [{name: r, query: x, sinks: [c]}]\n"
 	tests := []struct {

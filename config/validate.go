@@ -134,6 +134,7 @@ func (c *Config) Validate() error {
 	if c.API.Token != "" && c.API.TokenFile != "" {
 		add("api.token_file", "set api.token or api.token_file, not both")
 	}
+	c.Admin.validate(add)
 
 	sinks := map[string]bool{}
 	for i, s := range c.Sinks {

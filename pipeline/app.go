@@ -32,7 +32,7 @@ type RunOptions struct {
 	Drain bool
 	// Ingest is a JSON-lines file (or "-" for stdin) published to posts.raw at start.
 	Ingest string
-	// HTTPAddr serves /healthz, /readyz and /metrics when set.
+	// HTTPAddr serves /healthz, /readyz, /metrics and (with admin.token) the console when set.
 	HTTPAddr string
 	// Instance names this process's consumers; default hostname-pid.
 	Instance string
@@ -332,7 +332,7 @@ func newPublisher(cfg *config.Config, rdb redis.UniversalClient, logger *slog.Lo
 // newCrawlers prepares the crawl stage when sources are configured, and syncs them into the
 // sources table. Its browser, if a source fetches with one, is killed on stop: the hook is
 // appended before the router's, so it runs after the router has stopped crawling.
-func newCrawlers(lc fx.Lifecycle, cfg *config.Config, s *store.Store, pub message.Publisher, rdb redis.UniversalClient, logger *slog.Logger) (*Crawlers, error) {
+func newCrawlers(lc fx.Lifecycle, cfg *config.Config, s *store.Store, pub message.Publisher, rdb redis.UniversalClient, m *Metrics, logger *slog.Logger) (*Crawlers, error) {
 	if len(cfg.Sources) == 0 {
 		return nil, nil
 	}
@@ -343,6 +343,7 @@ func newCrawlers(lc fx.Lifecycle, cfg *config.Config, s *store.Store, pub messag
 	if err != nil {
 		return nil, err
 	}
+	c.OnFinished = func(src, verdict string) { m.CrawlRuns.WithLabelValues(src, verdict).Inc() }
 	lc.Append(fx.Hook{OnStop: func(context.Context) error { return c.Close() }})
 	return c, nil
 }
@@ -428,7 +429,7 @@ func runRouter(lc fx.Lifecycle, r *Router, sd fx.Shutdowner, opts RunOptions, rd
 	})
 }
 
-func newHTTPServer(cfg *config.Config, opts RunOptions, rdb redis.UniversalClient, db *sql.DB, r *Router, m *Metrics, pub message.Publisher, logger *slog.Logger) (*HTTPServer, error) {
+func newHTTPServer(cfg *config.Config, opts RunOptions, rdb redis.UniversalClient, db *sql.DB, r *Router, m *Metrics, pub message.Publisher, s *store.Store, logger *slog.Logger) (*HTTPServer, error) {
 	var ingest http.Handler
 	if cfg.API.Token != "" {
 		ingest = &IngestAPI{
@@ -438,7 +439,19 @@ func newHTTPServer(cfg *config.Config, opts RunOptions, rdb redis.UniversalClien
 	} else {
 		logger.Info("ingest API off: no api.token configured")
 	}
-	return NewHTTPServer(opts.HTTPAddr, rdb, db, r, m, ingest, logger)
+	srv, err := NewHTTPServer(opts.HTTPAddr, rdb, db, r, m, ingest, logger)
+	if err != nil {
+		return nil, err
+	}
+	m.WatchState(cfg, rdb, s, logger)
+	console, err := NewConsole(cfg, s, rdb, pub, logger)
+	if err != nil {
+		return nil, err
+	}
+	if console != nil {
+		srv.Console(console)
+	}
+	return srv, nil
 }
 
 func serveHTTP(lc fx.Lifecycle, s *HTTPServer, opts RunOptions, logger *slog.Logger) {

@@ -33,6 +33,8 @@ type Crawlers struct {
 	// browser is the process's Chromium (crawlpages.go), nil when no source fetches with
 	// it; started at the first crawl that needs it.
 	browser *crawl.Browser
+	// OnFinished, when set, is told each crawl this process finished and its verdict.
+	OnFinished func(source, verdict string)
 }
 
 // NewCrawlers prepares every source; a bad selectors file is an error naming the source,
@@ -116,6 +118,13 @@ func (c *Crawlers) publishHealth(_ context.Context, e crawl.HealthEvent) error {
 	return c.publisher.Publish(c.topics.SourcesHealth(), m)
 }
 
+// finished counts a finished crawl by its verdict (OnFinished).
+func (c *Crawlers) finished(source, verdict string) {
+	if c.OnFinished != nil {
+		c.OnFinished(source, verdict)
+	}
+}
+
 // failRun records a run that failed for good, and frees its source.
 func (c *Crawlers) failRun(ctx context.Context, job crawl.Job, res crawl.Result, err error) {
 	c.jobs.release(ctx, job)
@@ -123,6 +132,7 @@ func (c *Crawlers) failRun(ctx context.Context, job crawl.Job, res crawl.Result,
 		return
 	}
 	res.Verdict, res.Err = "error", err.Error()
+	c.finished(job.Source, res.Verdict)
 	if ferr := c.state.FinishRun(context.WithoutCancel(ctx), job.ID, res); ferr != nil {
 		c.logger.Warn("cannot record a failed crawl run", "job", job.ID, "error", ferr.Error())
 	}
@@ -163,6 +173,7 @@ func crawlStage(c *Crawlers, logger *slog.Logger) message.NoPublishHandlerFunc {
 			return fmt.Errorf("crawl %s: %w", job.ID, err)
 		}
 		c.jobs.release(msg.Context(), job)
+		c.finished(job.Source, res.Verdict)
 		loggerFrom(msg.Context(), logger).Info("crawled", "job", job.ID, "verdict", res.Verdict,
 			"pages", res.Pages, "new", res.New, "seen", res.Seen, "problem", res.Err)
 		return nil

@@ -15,15 +15,17 @@ import (
 )
 
 // HTTPServer serves /healthz (the process is up), /readyz (Redis and MySQL answer and the
-// router runs), /metrics (Prometheus) and, with a token configured, the ingest API.
+// router runs), /metrics (Prometheus), with a token configured the ingest API and, with an
+// admin token, the console at / (package web).
 type HTTPServer struct {
+	mux    *http.ServeMux
 	srv    *http.Server
 	ln     net.Listener
 	logger *slog.Logger
 }
 
 // NewHTTPServer listens on addr at once, so a busy port fails the start, not later. ingest,
-// when not nil, serves POST /api/v1/posts.
+// when not nil, serves POST /api/v1/posts; router may be nil (no stage runs here).
 func NewHTTPServer(addr string, rdb redis.UniversalClient, db *sql.DB, router *Router, metrics *Metrics, ingest http.Handler, logger *slog.Logger) (*HTTPServer, error) {
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
@@ -43,7 +45,7 @@ func NewHTTPServer(addr string, rdb redis.UniversalClient, db *sql.DB, router *R
 		if err := db.PingContext(ctx); err != nil {
 			problems = append(problems, fmt.Errorf("mysql: %w", err))
 		}
-		if !router.IsRunning() {
+		if router != nil && !router.IsRunning() { // nil: `pipeline console`, which runs no stage
 			problems = append(problems, errors.New("router: not running"))
 		}
 		if len(problems) > 0 {
@@ -57,8 +59,12 @@ func NewHTTPServer(addr string, rdb redis.UniversalClient, db *sql.DB, router *R
 		mux.Handle("POST /api/v1/posts", ingest)
 	}
 	srv, ln := defaultHTTPLimits().limited(ln, mux)
-	return &HTTPServer{srv: srv, ln: ln, logger: logger}, nil
+	return &HTTPServer{mux: mux, srv: srv, ln: ln, logger: logger}, nil
 }
+
+// Console serves the console at / (every path the other handlers do not take). Call it
+// before Serve.
+func (s *HTTPServer) Console(h http.Handler) { s.mux.Handle("/", h) }
 
 // Addr is the address the server listens on.
 func (s *HTTPServer) Addr() string { return s.ln.Addr().String() }

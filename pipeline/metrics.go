@@ -2,13 +2,17 @@ package pipeline
 
 import (
 	"errors"
+	"log/slog"
 	"time"
 
 	"github.com/ThreeDotsLabs/watermill/message"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/redis/go-redis/v9"
 
+	"groupwatch/config"
 	"groupwatch/handlers"
+	"groupwatch/store"
 )
 
 // Metrics are the per-stage counters and the end-to-end latency, beside watermill's router
@@ -23,6 +27,9 @@ type Metrics struct {
 	// (in_flight, missed); CrawlJobsPutOff counts crawl jobs put off for their pace.
 	CrawlTicksSkipped *prometheus.CounterVec
 	CrawlJobsPutOff   *prometheus.CounterVec
+	// CrawlRuns counts finished crawls by source and verdict (ok, login_wall, blocked, …,
+	// error).
+	CrawlRuns *prometheus.CounterVec
 	// PurgedRows counts rows the retention purge deleted, by table.
 	PurgedRows *prometheus.CounterVec
 }
@@ -63,8 +70,18 @@ func NewMetrics() *Metrics {
 		Namespace: "groupwatch", Name: "purged_rows_total",
 		Help: "Rows the retention purge deleted, by table.",
 	}, []string{"table"})
-	reg.MustRegister(m.processed, m.failed, m.poisoned, m.latency, m.CrawlTicksSkipped, m.CrawlJobsPutOff, m.PurgedRows)
+	m.CrawlRuns = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Namespace: "groupwatch", Name: "crawl_runs_total",
+		Help: "Crawls finished by this process, by source and verdict of the run (error: failed for good).",
+	}, []string{"source", "verdict"})
+	reg.MustRegister(m.processed, m.failed, m.poisoned, m.latency, m.CrawlTicksSkipped, m.CrawlJobsPutOff, m.CrawlRuns, m.PurgedRows)
 	return m
+}
+
+// WatchState exports the shared state (lag, pending, poison, deliveries, sources) at each
+// scrape; see stateCollector.
+func (m *Metrics) WatchState(cfg *config.Config, rdb redis.UniversalClient, s *store.Store, logger *slog.Logger) {
+	m.Registry.MustRegister(newStateCollector(cfg, rdb, s, logger))
 }
 
 // observe counts a stage's outcomes and observes the latency since the post arrived.

@@ -15,6 +15,7 @@ type Querier interface {
 	// then (a simulation of past days is not silenced by what was decided later), the one that
 	// lasts longest.
 	ActiveSilence(ctx context.Context, arg ActiveSilenceParams) (ActiveSilenceRow, error)
+	AlertsPerMinute(ctx context.Context, arg AlertsPerMinuteParams) ([]AlertsPerMinuteRow, error)
 	// One affected row: this consumer runs (or resumes) the crawl. None: it is finished, or
 	// another consumer holds a live lease on it.
 	ClaimCrawlRun(ctx context.Context, arg ClaimCrawlRunParams) (int64, error)
@@ -35,6 +36,7 @@ type Querier interface {
 	CountPostsSince(ctx context.Context, firstSeenAt time.Time) (int64, error)
 	CountPurgeableAlerts(ctx context.Context, createdAt time.Time) (int64, error)
 	CountPurgeablePosts(ctx context.Context, arg CountPurgeablePostsParams) (int64, error)
+	CountSourcesByState(ctx context.Context) ([]CountSourcesByStateRow, error)
 	// What --drain waits for: deliveries neither sent nor dead.
 	CountUnfinishedDeliveries(ctx context.Context) (int64, error)
 	// INSERT IGNORE on the job id: a job delivered twice finds the run of its first delivery.
@@ -82,6 +84,13 @@ type Querier interface {
 	InsertAlert(ctx context.Context, arg InsertAlertParams) (sql.Result, error)
 	InsertRuleEvent(ctx context.Context, arg InsertRuleEventParams) error
 	InsertSilence(ctx context.Context, arg InsertSilenceParams) error
+	LastAlertBefore(ctx context.Context, createdAt time.Time) (int64, error)
+	LastMatchBefore(ctx context.Context, createdAt time.Time) (int64, error)
+	// The per-minute counts read only rows after after_id: the time columns have no index, but
+	// rows are written in id order at about their time, so the last row older than the window
+	// (LastPostBefore and the like: the primary key read backwards from the newest row, so the
+	// cost is the window's rows, not the table's) bounds the scan to the window.
+	LastPostBefore(ctx context.Context, firstSeenAt time.Time) (int64, error)
 	ListActiveSilences(ctx context.Context, endsAt time.Time) ([]Silence, error)
 	// Newest first, with the rule and post they are about. STRAIGHT_JOIN reads alerts first,
 	// backwards along the primary key, and stops at the limit: left to itself MariaDB starts from
@@ -103,6 +112,7 @@ type Querier interface {
 	MatchKeysOfRuleBetween(ctx context.Context, arg MatchKeysOfRuleBetweenParams) ([]MatchKeysOfRuleBetweenRow, error)
 	// A digest's matches: those of the rule stored in [from, to), with their posts.
 	MatchesOfRuleBetween(ctx context.Context, arg MatchesOfRuleBetweenParams) ([]MatchesOfRuleBetweenRow, error)
+	MatchesPerMinute(ctx context.Context, arg MatchesPerMinuteParams) ([]MatchesPerMinuteRow, error)
 	// The largest statement the server accepts: the normalize stage keeps each batch of posts
 	// below it, and refuses a post that could never fit.
 	MaxAllowedPacket(ctx context.Context) (int64, error)
@@ -111,6 +121,8 @@ type Querier interface {
 	// The normalize stage reads what it already holds for a batch of one source's posts, to tell
 	// new from edited from repeated before it writes.
 	PostsByExternalIDs(ctx context.Context, arg PostsByExternalIDsParams) ([]PostsByExternalIDsRow, error)
+	// New posts (the normalize stage's output) per minute since a time; minute 0 is since.
+	PostsPerMinute(ctx context.Context, arg PostsPerMinuteParams) ([]PostsPerMinuteRow, error)
 	// The retention purge (leader/purge.go, store/purge.go): each DELETE removes a bounded batch
 	// found through an index, so no statement scans a table or holds its locks for long.
 	// "Has no alert" is a LEFT JOIN … IS NULL in a SELECT and NOT IN in a DELETE: so both servers
@@ -135,6 +147,13 @@ type Querier interface {
 	RuleEventTimes(ctx context.Context, arg RuleEventTimesParams) ([]time.Time, error)
 	// After each page: where to resume, and the counts so far.
 	SaveCrawlProgress(ctx context.Context, arg SaveCrawlProgressParams) error
+	// Read models of the console (package web, through store/console.go): searches and counts
+	// an operator looks at. Nothing here writes.
+	// Newest first; an empty rule, source or status matches every one; status matches alerts
+	// with at least one delivery in it.
+	SearchAlerts(ctx context.Context, arg SearchAlertsParams) ([]SearchAlertsRow, error)
+	// origin and since are the same time (sent_at is nullable, so sqlc types them apart).
+	SentPerMinute(ctx context.Context, arg SentPerMinuteParams) ([]SentPerMinuteRow, error)
 	SetSourceState(ctx context.Context, arg SetSourceStateParams) error
 	UpsertKeywordDaily(ctx context.Context, arg UpsertKeywordDailyParams) error
 	// Unique per (rule, post): a redelivered or edited post keeps one row, with the newest terms.

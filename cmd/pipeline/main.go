@@ -48,6 +48,7 @@ GROUPWATCH_MYSQL_DSN override its connections. With neither Redis nor MySQL conf
 	root.PersistentFlags().StringVar(&g.logLevel, "log-level", "info", "log level: debug, info, warn, error")
 	root.PersistentFlags().StringVar(&g.logFormat, "log-format", "", "log format: json or text (default: json when stdout is not a terminal)")
 	root.AddCommand(newRunCommand(g), newMigrateCommand(g), newIngestCommand(g), newParseCommand(), newCrawlCommand(g),
-		newAlertsCommand(g), newRulesCommand(g), newSinksCommand(g), newStatusCommand(g), newSilenceCommand(g), newReplayCommand(g), newBackfillCommand(g), newPurgeCommand(g))
+		newAlertsCommand(g), newRulesCommand(g), newSinksCommand(g), newStatusCommand(g), newSilenceCommand(g), newReplayCommand(g), newBackfillCommand(g),
+		newConsoleCommand(g), newPoisonCommand(g), newPurgeCommand(g))
 	return root
 }

@@ -64,7 +64,7 @@ Exit status: 0 when stopped or drained, 1 on an error, 2 when --ingest rejected 
 	}
 	cmd.Flags().BoolVar(&opts.Drain, "drain", false, "exit 0 once every consumer group has caught up (no lag, nothing pending)")
 	cmd.Flags().StringVar(&opts.Ingest, "ingest", "", "publish this JSON-lines file (- for stdin) to posts.raw at start")
-	cmd.Flags().StringVar(&opts.HTTPAddr, "http", "", "serve /healthz, /readyz and /metrics on this address (e.g. 127.0.0.1:8080)")
+	cmd.Flags().StringVar(&opts.HTTPAddr, "http", "", "serve /healthz, /readyz, /metrics and, with admin.token, the console at / on this address (e.g. 127.0.0.1:8080)")
 	cmd.Flags().StringVar(&opts.Instance, "instance", "", "name of this process in consumer names (default $GROUPWATCH_INSTANCE, else hostname-pid)")
 	cmd.Flags().StringSliceVar(&opts.Handlers, "handlers", nil, "run only these stages: crawl, normalize, match, evaluate, notify (default all)")
 	cmd.Flags().StringToIntVar(&opts.Consumers, "consumers", nil, "concurrent consumers per stage in this process, e.g. normalize=64,notify=4")
