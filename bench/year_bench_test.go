@@ -164,9 +164,13 @@ func yearQueries(db *sql.DB, y year) []yearQuery {
 	rule := func(r *rand.Rand) int64 { return int64(1 + r.IntN(yearRules)) }
 	since30 := y.end.AddDate(0, 0, -30)
 	posts180, runs90, alerts180 := y.end.AddDate(0, 0, -180), y.end.AddDate(0, 0, -90), y.end.AddDate(0, 0, -180)
-	var boundary, first30 int64
+	var boundary, first30, lastPost, lastMatch, lastAlert int64
+	window := y.end.Add(-3 * time.Hour) // the console overview's chart
 	var s *store.Store
 	if db != nil { // nil: TestBindQueries checks only the arguments
+		_ = db.QueryRow("SELECT id FROM posts WHERE first_seen_at < ? ORDER BY id DESC LIMIT 1", window).Scan(&lastPost)
+		_ = db.QueryRow("SELECT id FROM matches WHERE created_at < ? ORDER BY id DESC LIMIT 1", window).Scan(&lastMatch)
+		_ = db.QueryRow("SELECT id FROM alerts WHERE created_at < ? ORDER BY id DESC LIMIT 1", window).Scan(&lastAlert)
 		_ = db.QueryRow("SELECT id FROM posts WHERE first_seen_at < ? ORDER BY first_seen_at DESC, id DESC LIMIT 1", posts180).Scan(&boundary)
 		_ = db.QueryRow("SELECT MIN(id) FROM posts WHERE first_seen_at >= ?", since30).Scan(&first30)
 		s = store.New(db, store.Options{Writers: 1})
@@ -226,6 +230,23 @@ func yearQueries(db *sql.DB, y year) []yearQuery {
 		{name: "ListSources", what: "status", args: func(r *rand.Rand) []any { return nil }},
 		{name: "CountUnfinishedDeliveries", what: "run --drain", args: func(r *rand.Rand) []any { return nil }},
 		{name: "DueDeliveries", what: "retrier", args: func(r *rand.Rand) []any { return []any{[]any{"file", "slack"}, y.end, y.end, 50} }},
+		{name: "SearchAlerts", what: "console: alerts, last 30 days", args: func(r *rand.Rand) []any {
+			return []any{"", "", "", since30, y.end, 50}
+		}},
+		{name: "SearchAlerts", what: "console: alerts of a rule, last 30 days", args: func(r *rand.Rand) []any {
+			return []any{fmt.Sprintf("rule-%02d", rule(r)), "", "", since30, y.end, 50}
+		}},
+		{name: "SearchAlerts", what: "console: dead alerts, last 30 days", args: func(r *rand.Rand) []any {
+			return []any{"", "", "dead", since30, y.end, 50}
+		}},
+		{name: "LastPostBefore", what: "console: overview chart", args: func(r *rand.Rand) []any { return []any{window} }},
+		{name: "LastMatchBefore", what: "console: overview chart", args: func(r *rand.Rand) []any { return []any{window} }},
+		{name: "LastAlertBefore", what: "console: overview chart", args: func(r *rand.Rand) []any { return []any{window} }},
+		{name: "PostsPerMinute", what: "console: overview chart", args: func(r *rand.Rand) []any { return []any{window, lastPost} }},
+		{name: "MatchesPerMinute", what: "console: overview chart", args: func(r *rand.Rand) []any { return []any{window, lastMatch} }},
+		{name: "AlertsPerMinute", what: "console: overview chart", args: func(r *rand.Rand) []any { return []any{window, lastAlert} }},
+		{name: "SentPerMinute", what: "console: overview chart", args: func(r *rand.Rand) []any { return []any{window, window} }},
+		{name: "CountSourcesByState", what: "console: overview", args: func(r *rand.Rand) []any { return nil }},
 		{name: "CountPostsSince", what: "rules test / backfill --since 30d", args: func(r *rand.Rand) []any { return []any{since30} }},
 		{name: "FirstPostIDSince", since: 3, what: "rules test / backfill --since 30d: where to start", args: func(r *rand.Rand) []any { return []any{since30} }},
 		{name: "PostsSince", what: "rules test / backfill --since 30d: first page", args: func(r *rand.Rand) []any { return []any{since30, first30 - 1, 500} }},
