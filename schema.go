@@ -1,9 +1,10 @@
-// Package groupwatch holds the database schema, embedded so the binary can apply it.
+// Package groupwatch holds schema.sql, the whole current schema, embedded so tests can hold
+// the versioned migrations (store/migrations) equal to it.
 package groupwatch
 
 import _ "embed"
 
-// Schema is schema.sql: the one schema, for MySQL 8 and MariaDB 10.11.
+// Schema is schema.sql: the whole current schema, for MySQL 8 and MariaDB 10.11.
 //
 //go:embed schema.sql
 var Schema string

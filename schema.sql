@@ -1,5 +1,7 @@
--- groupwatch schema: the one schema, for MySQL 8 and MariaDB 10.11 alike.
--- Every statement is idempotent (CREATE ... IF NOT EXISTS) so `pipeline migrate` can run again.
+-- groupwatch schema: the whole current schema, for MySQL 8 and MariaDB 10.11 alike, as sqlc and
+-- readers see it. Databases get here through the versioned migrations in store/migrations/
+-- (`pipeline migrate`); TestMigrationsMatchSchema holds the two equal, so a change here needs a
+-- new migration and a new migration needs its change here.
 -- Every write the pipeline makes is idempotent too: the streams deliver at least once, so each
 -- table has the unique key that makes a repeated write a no-op.
 
@@ -12,7 +14,7 @@
 -- compare byte for byte on MySQL 8 and MariaDB alike, as Go compares them: MariaDB's
 -- utf8mb4_bin pads with spaces ('42' = '42 '), which made two posts one row. Ids are also
 -- refused with white space at either end (handlers.RawPost.Validate); a database made
--- before this is altered by `pipeline migrate` (store/upgrade.go).
+-- before this is altered by migration 2 (store/upgrade.go).
 CREATE TABLE IF NOT EXISTS posts (
   id            BIGINT       NOT NULL AUTO_INCREMENT,
   source        VARBINARY(764) NOT NULL,
@@ -28,7 +30,8 @@ CREATE TABLE IF NOT EXISTS posts (
   updated_at    DATETIME(6)  NOT NULL,
   edits         INT          NOT NULL DEFAULT 0,
   PRIMARY KEY (id),
-  UNIQUE KEY posts_source_external_id (source, external_id)
+  UNIQUE KEY posts_source_external_id (source, external_id),
+  KEY posts_first_seen (first_seen_at)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
 
 -- rules: synced from the configuration by name at start-up; a rule removed from the
@@ -53,7 +56,8 @@ CREATE TABLE IF NOT EXISTS matches (
   created_at DATETIME(6) NOT NULL,
   PRIMARY KEY (id),
   UNIQUE KEY matches_rule_post (rule_id, post_id),
-  KEY matches_post (post_id)
+  KEY matches_post (post_id),
+  KEY matches_rule_created (rule_id, created_at)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
 
 -- alerts: one row per dedup key. For an instant rule the key is derived from (rule, post), so
@@ -76,7 +80,9 @@ CREATE TABLE IF NOT EXISTS alerts (
   created_at DATETIME(6)  NOT NULL,
   PRIMARY KEY (id),
   UNIQUE KEY alerts_dedup_key (dedup_key),
-  KEY alerts_rule_created (rule_id, created_at)
+  KEY alerts_rule_created (rule_id, created_at),
+  KEY alerts_post (post_id),
+  KEY alerts_created (created_at)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
 
 -- deliveries: one row per (alert, sink), with the alert as sent (alert_json), so a retry
@@ -99,7 +105,8 @@ CREATE TABLE IF NOT EXISTS deliveries (
   sent_at         DATETIME(6)  NULL,
   PRIMARY KEY (id),
   UNIQUE KEY deliveries_alert_sink (alert_id, sink),
-  KEY deliveries_status_next (status, next_attempt_at)
+  KEY deliveries_status_next (status, next_attempt_at),
+  KEY deliveries_status_alert (status, alert_id)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
 
 -- sources: the crawl state of each configured source, synced from the configuration by name.
@@ -143,7 +150,8 @@ CREATE TABLE IF NOT EXISTS crawl_runs (
   error       TEXT          NULL,
   PRIMARY KEY (id),
   UNIQUE KEY crawl_runs_job (job_id),
-  KEY crawl_runs_source_started (source, started_at)
+  KEY crawl_runs_source_started (source, started_at),
+  KEY crawl_runs_started (started_at)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
 
 -- rule_events: the matches a threshold rule counts, one per (rule, group key, post), so a
@@ -156,7 +164,8 @@ CREATE TABLE IF NOT EXISTS rule_events (
   at        DATETIME(6)  NOT NULL,
   PRIMARY KEY (id),
   UNIQUE KEY rule_events_once (rule_id, group_key, post_id),
-  KEY rule_events_window (rule_id, group_key, at)
+  KEY rule_events_window (rule_id, group_key, at),
+  KEY rule_events_post (post_id)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
 
 -- rule_state: per threshold rule and group key, when it may fire next (its cool-down), the

@@ -50,6 +50,8 @@ type Config struct {
 	Crawl Crawl `yaml:"crawl"`
 	// Health sends source-health alerts.
 	Health Health `yaml:"health"`
+	// Retention says how long MySQL keeps posts, crawl runs, alerts and daily counts.
+	Retention Retention `yaml:"retention"`
 }
 
 // Health configures source-health alerts: a source blocked, needing new cookies, gone, or
@@ -102,9 +104,11 @@ type Topics struct {
 	// Prefix goes before every topic name, with a dot: "gw" gives "gw.posts.raw". Default
 	// empty. For Redis Cluster, a hash tag such as "{gw}" keeps all topics on one slot.
 	Prefix string `yaml:"prefix"`
-	// MaxLen trims every stream to about this many entries (XADD MAXLEN ~). Default 0: never
-	// trim. Trimming drops entries a lagging consumer group has not read yet, so set it well
-	// above the largest backlog you expect.
+	// MaxLen trims every stream to about this many entries as it is written (XADD MAXLEN ~).
+	// Default 0: never. Trimming on write cannot ask the consumer groups, so it drops entries
+	// a lagging group has not read yet (an outage of MySQL for an hour is a backlog of an
+	// hour of posts): bound streams with MaxAge, and set MaxLen, if at all, far above the
+	// largest backlog you can imagine, as a last guard of Redis memory.
 	MaxLen int64 `yaml:"max_len"`
 	// Partitions splits every topic into this many streams, whose keys carry a hash tag of
 	// their own ({p0} … {pN-1}) so that a Redis Cluster spreads them over its masters. A post
@@ -113,8 +117,11 @@ type Topics struct {
 	// topic, named as before. Changing it needs the procedure in the README ("Redis
 	// Cluster"); pipeline run refuses a count other than the one stored in Redis.
 	Partitions int `yaml:"partitions"`
-	// MaxAge trims entries older than this (XTRIM MINID ~), every few minutes, on the
-	// leader (package leader). Default 0: never. Like MaxLen, it drops what a group has not read.
+	// MaxAge trims entries older than this (XTRIM MINID ~), every five minutes, on the leader
+	// (leader/retention.go), but never an entry a consumer group has not read or not acked:
+	// a lagging group holds its stream back (`pipeline status` says which). Default 7 days;
+	// negative: never trim. Posts are in MySQL; the streams only need to hold what replay
+	// might want again.
 	MaxAge time.Duration `yaml:"max_age"`
 }
 
@@ -430,6 +437,10 @@ func (c *Config) setDefaults() {
 		c.MySQL.MaxConns = 16
 	}
 	c.setSourceDefaults()
+	c.Retention.setDefaults()
+	if c.Topics.MaxAge == 0 {
+		c.Topics.MaxAge = 7 * 24 * time.Hour
+	}
 	if c.API.MaxBodyBytes == 0 {
 		c.API.MaxBodyBytes = 10 << 20
 	}

@@ -247,3 +247,38 @@ func TestRedisClusterAndPartitions(t *testing.T) {
 		}
 	}
 }
+
+func TestRetentionDefaultsAndValidation(t *testing.T) {
+	rule := "\n" + valid
+	cfg, err := Parse([]byte(rule))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := cfg.Retention
+	if r.Posts.Duration() != 180*24*time.Hour || r.CrawlRuns.Duration() != 90*24*time.Hour ||
+		r.Alerts.Duration() != 0 || r.Deliveries.Duration() != 0 || r.KeywordDaily.Duration() != 0 {
+		t.Fatalf("defaults: %+v", r)
+	}
+	cfg, err = Parse([]byte("retention: {posts: 36h, alerts: 400d, crawl_runs: keep}" + rule))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.Retention.Posts.Duration() != 36*time.Hour || cfg.Retention.Alerts.Duration() != 400*24*time.Hour || cfg.Retention.CrawlRuns.Duration() != 0 {
+		t.Fatalf("parsed: %+v", cfg.Retention)
+	}
+	for _, tc := range []struct{ yaml, want string }{
+		{"retention: {posts: 3x}", `retention.posts: "3x" is not`},
+		{"retention: {posts: 0d}", `retention.posts: "0d" is not a number of days`},
+		{"retention: {crawl_runs: 1h}", "retention.crawl_runs: 1h is shorter than the least, 24h0m0s"},
+		{"retention: {deliveries: 2d}", "retention.deliveries: 2d is shorter than the least, 168h0m0s"},
+		{"retention: {batch_size: -1}", "retention.batch_size: must be between 1 and 10000"},
+		{"retention: {every: 1s}", "retention.every: must be at least 1m"},
+		{"retention: {keyword_daily: 10d}\nrules: [{name: r, query: a, type: threshold, sinks: [out], threshold: {baseline: 3σ, window: 1h}}]\nsinks: [{name: out, type: file, path: x}]",
+			"retention.keyword_daily: 10d is shorter than rules[0].threshold.baseline_days (28)"},
+	} {
+		_, err := Parse([]byte(tc.yaml))
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s: got %v, want %q", tc.yaml, err, tc.want)
+		}
+	}
+}

@@ -123,6 +123,7 @@ func (c *Config) Validate() error {
 	if c.Topics.MaxLen < 0 {
 		add("topics.max_len", "must not be negative")
 	}
+	c.validateRetention(add)
 	for stage, n := range c.Pipeline.Consumers {
 		if _, ok := defaultConsumers[stage]; !ok {
 			add("pipeline.consumers."+stage, "unknown stage (known: %s)", strings.Join(Stages, ", "))

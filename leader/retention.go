@@ -2,7 +2,6 @@ package leader
 
 import (
 	"context"
-	"fmt"
 	"log/slog"
 	"time"
 
@@ -11,8 +10,10 @@ import (
 	"groupwatch/config"
 )
 
-// Retention trims the streams to topics.max_age (XTRIM MINID ~) every five minutes, on the
-// leader, so Redis memory stays bounded by time as max_len bounds it by count.
+// Retention trims the streams by age (topics.max_age, default 7 days) every five minutes, on
+// the leader, so Redis memory stays bounded by time while MySQL keeps the posts. It never
+// trims an entry a consumer group has not read or has not acked (SafeTrimPoint): a group
+// that lags holds its stream back instead of losing entries.
 type Retention struct {
 	cfg    *config.Config
 	rdb    redis.UniversalClient
@@ -36,15 +37,26 @@ func (r *Retention) Step(ctx context.Context) {
 		return
 	}
 	r.lastLook = now
-	minID := fmt.Sprintf("%d-0", now.Add(-age).UnixMilli())
 	for _, topic := range r.topics {
-		n, err := r.rdb.XTrimMinIDApprox(ctx, topic, minID, 0).Result()
+		tp, err := SafeTrimPoint(ctx, r.rdb, topic, now.Add(-age))
+		if err != nil {
+			r.logger.Warn("cannot trim stream", "topic", topic, "error", err.Error())
+			continue
+		}
+		if tp.HeldBy != "" {
+			r.logger.Debug("stream trimming held back by a group", "topic", topic, "group", tp.HeldBy, "holds", tp.HeldFor, "min_id", tp.MinID)
+		}
+		if tp.MinID == "0-0" {
+			continue
+		}
+		// Approximate (~): Redis drops whole nodes only, never an entry at or above MinID.
+		n, err := r.rdb.XTrimMinIDApprox(ctx, topic, tp.MinID, 0).Result()
 		if err != nil {
 			r.logger.Warn("cannot trim stream", "topic", topic, "error", err.Error())
 			continue
 		}
 		if n > 0 {
-			r.logger.Info("stream trimmed", "topic", topic, "entries", n, "older_than", age.String())
+			r.logger.Info("stream trimmed", "topic", topic, "entries", n, "older_than", age.String(), "held_by", tp.HeldBy)
 		}
 	}
 }

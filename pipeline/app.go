@@ -16,7 +16,6 @@ import (
 	"go.uber.org/fx"
 	"go.uber.org/fx/fxevent"
 
-	"groupwatch"
 	"groupwatch/clock"
 	"groupwatch/config"
 	"groupwatch/crawl"
@@ -189,7 +188,8 @@ func newBackends(lc fx.Lifecycle, cfg *config.Config, logger *slog.Logger) (Back
 }
 
 // StorageModule connects Redis and MySQL and builds the store. On the stand-ins it applies the
-// schema itself and keeps to one MySQL connection, since go-mysql-server loses concurrent writes.
+// migrations itself and keeps to one MySQL connection, since go-mysql-server loses concurrent
+// writes; a real database that lacks a migration is refused, naming `pipeline migrate`.
 var StorageModule = fx.Module("storage", fx.Provide(newRedis, newDB, newStore))
 
 func newRedis(lc fx.Lifecycle, b Backends, cfg *config.Config) (redis.UniversalClient, error) {
@@ -218,9 +218,13 @@ func newDB(lc fx.Lifecycle, b Backends, cfg *config.Config) (*sql.DB, error) {
 	}
 	lc.Append(fx.StopHook(db.Close))
 	if b.Embedded {
-		if err := store.Migrate(context.Background(), db, groupwatch.Schema); err != nil {
+		// The stand-in's database is born with the process: it migrates itself.
+		if err := store.Migrate(context.Background(), db); err != nil {
 			return nil, err
 		}
+	} else if err := (store.Migrator{DB: db}).Check(context.Background()); err != nil {
+		// A real database is migrated by `pipeline migrate`, once, not by every replica.
+		return nil, err
 	}
 	return db, nil
 }
@@ -393,7 +397,7 @@ func runScheduler(lc fx.Lifecycle, cfg *config.Config, opts RunOptions, rdb redi
 		},
 	}
 	runInBackground(lc, "scheduler", logger, sched.Run)
-	runLeaderJobs(lc, cfg, opts, rdb, pub, s, rules, prefix, logger)
+	runLeaderJobs(lc, cfg, opts, rdb, pub, s, rules, m, prefix, logger)
 }
 
 func newRouterDeps(cfg *config.Config, opts RunOptions, logger *slog.Logger, rdb redis.UniversalClient, pub message.Publisher, m *Metrics,

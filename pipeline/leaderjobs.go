@@ -14,10 +14,11 @@ import (
 	"groupwatch/store"
 )
 
-// runLeaderJobs runs the quiet-source watch, digests and the daily ETL (with evaluate) and
-// stream trimming on the holder of the leader lease, apart from the crawl scheduler's lease:
+// runLeaderJobs runs the quiet-source watch, digests and the daily ETL (with evaluate), the
+// retention purge and stream trimming on the holder of the leader lease, apart from the crawl
+// scheduler's lease:
 // a daily ETL pass that takes minutes neither delays crawl ticks nor outlives its lease.
-func runLeaderJobs(lc fx.Lifecycle, cfg *config.Config, opts RunOptions, rdb redis.UniversalClient, pub message.Publisher, s *store.Store, rules Rules, prefix string, logger *slog.Logger) {
+func runLeaderJobs(lc fx.Lifecycle, cfg *config.Config, opts RunOptions, rdb redis.UniversalClient, pub message.Publisher, s *store.Store, rules Rules, m *Metrics, prefix string, logger *slog.Logger) {
 	t := TopicsOf(cfg)
 	publish := func(topic string, payload any, correlationID string, receivedAt time.Time) error {
 		m, err := newMessage(payload, nil)
@@ -33,6 +34,8 @@ func runLeaderJobs(lc fx.Lifecycle, cfg *config.Config, opts RunOptions, rdb red
 	quiet := leader.NewQuietWatch(cfg, s, publish, t.SourcesHealth(), logger)
 	digests := leader.NewDigests(cfg, s, publish, t.Alerts(), rules.IDs, logger)
 	etl := leader.NewDailyETL(cfg, s, rules.IDs, logger)
+	purge := leader.NewPurge(cfg, s, logger)
+	purge.OnRemoved = func(table string, n int64) { m.PurgedRows.WithLabelValues(table).Add(float64(n)) }
 	var streams []string
 	for _, topic := range t.All() {
 		streams = append(streams, t.Streams(topic)...)
@@ -47,6 +50,7 @@ func runLeaderJobs(lc fx.Lifecycle, cfg *config.Config, opts RunOptions, rdb red
 				digests.Step(ctx)
 				etl.Step(ctx)
 			}
+			purge.Step(ctx)
 			trim.Step(ctx)
 		},
 	}

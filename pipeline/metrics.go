@@ -30,6 +30,8 @@ type Metrics struct {
 	// CrawlRuns counts finished crawls by source and verdict (ok, login_wall, blocked, …,
 	// error).
 	CrawlRuns *prometheus.CounterVec
+	// PurgedRows counts rows the retention purge deleted, by table.
+	PurgedRows *prometheus.CounterVec
 }
 
 // NewMetrics registers groupwatch's metrics in a new registry.
@@ -64,11 +66,15 @@ func NewMetrics() *Metrics {
 		Namespace: "groupwatch", Name: "crawl_jobs_put_off_total",
 		Help: "Crawl jobs put off until their source's or account's next request slot, freeing their consumer.",
 	}, []string{"source"})
+	m.PurgedRows = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Namespace: "groupwatch", Name: "purged_rows_total",
+		Help: "Rows the retention purge deleted, by table.",
+	}, []string{"table"})
 	m.CrawlRuns = prometheus.NewCounterVec(prometheus.CounterOpts{
 		Namespace: "groupwatch", Name: "crawl_runs_total",
 		Help: "Crawls finished by this process, by source and verdict of the run (error: failed for good).",
 	}, []string{"source", "verdict"})
-	reg.MustRegister(m.processed, m.failed, m.poisoned, m.latency, m.CrawlTicksSkipped, m.CrawlJobsPutOff, m.CrawlRuns)
+	reg.MustRegister(m.processed, m.failed, m.poisoned, m.latency, m.CrawlTicksSkipped, m.CrawlJobsPutOff, m.CrawlRuns, m.PurgedRows)
 	return m
 }
 

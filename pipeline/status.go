@@ -39,6 +39,9 @@ type TopicStatus struct {
 	Oldest *time.Time    `json:"oldest,omitempty"`
 	Newest *time.Time    `json:"newest,omitempty"`
 	Groups []GroupStatus `json:"groups,omitempty"`
+	// Retention is what the topic holds and what age trimming would remove (not for
+	// poison topics, which are kept for people).
+	Retention *TopicRetention `json:"retention,omitempty"`
 	// Partitions are the streams of a topic with topics.partitions over 1, each with its own
 	// figures; the topic's are their sums.
 	Partitions []TopicStatus `json:"partitions,omitempty"`
@@ -142,13 +145,22 @@ func (rep *StatusReport) readTopics(ctx context.Context, cfg *config.Config, rdb
 				if err != nil {
 					return err
 				}
+				if !poison { // poison topics are kept for people, not trimmed
+					if ts.Retention, err = topicRetention(ctx, rdb, stream, cfg.Topics.MaxAge, time.Now()); err != nil {
+						return err
+					}
+				}
 				parts = append(parts, ts)
 			}
 			name := topic
 			if poison {
 				name = Poison(topic)
 			}
-			rep.Topics = append(rep.Topics, sumPartitions(name, parts))
+			sum := sumPartitions(name, parts)
+			if !poison {
+				sum.Retention = sumRetention(parts)
+			}
+			rep.Topics = append(rep.Topics, sum)
 		}
 	}
 	return nil

@@ -38,6 +38,11 @@ WHERE first_seen_at >= ? AND id > ?
 ORDER BY id
 LIMIT ?;
 
+-- name: FirstPostIDSince :one
+-- Where PostsSince starts: the least id first seen at or after a time (0: none), found through
+-- posts_first_seen, so the walk by id does not pass every older post first.
+SELECT CAST(COALESCE(MIN(id), 0) AS SIGNED) AS first_id FROM posts WHERE first_seen_at >= ?;
+
 -- name: CountPostsSince :one
 SELECT COUNT(*) FROM posts WHERE first_seen_at >= ?;
 

@@ -34,6 +34,19 @@ func (q *Queries) CountPostsSince(ctx context.Context, firstSeenAt time.Time) (i
 	return count, err
 }
 
+const firstPostIDSince = `-- name: FirstPostIDSince :one
+SELECT CAST(COALESCE(MIN(id), 0) AS SIGNED) AS first_id FROM posts WHERE first_seen_at >= ?
+`
+
+// Where PostsSince starts: the least id first seen at or after a time (0: none), found through
+// posts_first_seen, so the walk by id does not pass every older post first.
+func (q *Queries) FirstPostIDSince(ctx context.Context, firstSeenAt time.Time) (int64, error) {
+	row := q.db.QueryRowContext(ctx, firstPostIDSince, firstSeenAt)
+	var first_id int64
+	err := row.Scan(&first_id)
+	return first_id, err
+}
+
 const getPost = `-- name: GetPost :one
 SELECT id, source, external_id, author, url, text, content_hash, raw_payload, message_id, posted_at, first_seen_at, updated_at, edits
 FROM posts

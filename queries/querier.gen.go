@@ -27,8 +27,15 @@ type Querier interface {
 	CountDeliveries(ctx context.Context, status string) (int64, error)
 	CountDeliveriesByStatus(ctx context.Context) ([]CountDeliveriesByStatusRow, error)
 	CountMatches(ctx context.Context) (int64, error)
+	CountMatchesOfPurgeablePosts(ctx context.Context, arg CountMatchesOfPurgeablePostsParams) (int64, error)
+	CountOldCrawlRuns(ctx context.Context, startedAt time.Time) (int64, error)
+	CountOldDeliveries(ctx context.Context, updatedAt time.Time) (int64, error)
+	CountOldKeywordDaily(ctx context.Context, day time.Time) (int64, error)
 	CountPosts(ctx context.Context) (int64, error)
+	CountPostsKeptForAlerts(ctx context.Context, arg CountPostsKeptForAlertsParams) (int64, error)
 	CountPostsSince(ctx context.Context, firstSeenAt time.Time) (int64, error)
+	CountPurgeableAlerts(ctx context.Context, createdAt time.Time) (int64, error)
+	CountPurgeablePosts(ctx context.Context, arg CountPurgeablePostsParams) (int64, error)
 	CountSourcesByState(ctx context.Context) ([]CountSourcesByStateRow, error)
 	// What --drain waits for: deliveries neither sent nor dead.
 	CountUnfinishedDeliveries(ctx context.Context) (int64, error)
@@ -38,6 +45,21 @@ type Querier interface {
 	DailyCounts(ctx context.Context, arg DailyCountsParams) ([]DailyCountsRow, error)
 	// The days the ETL has counted for a rule in [from, to).
 	DaysComputed(ctx context.Context, arg DaysComputedParams) ([]time.Time, error)
+	DeleteAlertsByID(ctx context.Context, ids []int64) (int64, error)
+	DeleteDeliveriesOfAlerts(ctx context.Context, alertIds []int64) (int64, error)
+	// Finished runs only: an unfinished run holds a crawl's cursor.
+	DeleteOldCrawlRuns(ctx context.Context, arg DeleteOldCrawlRunsParams) (int64, error)
+	// Sent and dead deliveries only: one still to be sent is never deleted.
+	DeleteOldDeliveries(ctx context.Context, arg DeleteOldDeliveriesParams) (int64, error)
+	DeleteOldKeywordDaily(ctx context.Context, arg DeleteOldKeywordDailyParams) (int64, error)
+	// Deletes the matches of a batch's posts that are gone.
+	DeleteOrphanMatches(ctx context.Context, postIds []int64) (int64, error)
+	DeleteOrphanRuleEvents(ctx context.Context, postIds []int64) (int64, error)
+	// Deletes the posts of a batch, checking again that no alert refers to them (one may have
+	// been made since they were found). NOT IN over a NOT NULL column, uncorrelated: both
+	// servers answer it with one index lookup per row, and go-mysql-server can run it (it cannot
+	// run a correlated subquery in a DELETE).
+	DeletePostsByID(ctx context.Context, ids []int64) (int64, error)
 	DisableRule(ctx context.Context, arg DisableRuleParams) error
 	// Deliveries to try again now: failed and due, or claimed by a sender that died.
 	DueDeliveries(ctx context.Context, arg DueDeliveriesParams) ([]DueDeliveriesRow, error)
@@ -47,6 +69,9 @@ type Querier interface {
 	FinishCrawlRun(ctx context.Context, arg FinishCrawlRunParams) error
 	// Compare-and-set on the state the caller read: one affected row means this caller fires.
 	FireRuleState(ctx context.Context, arg FireRuleStateParams) (int64, error)
+	// Where PostsSince starts: the least id first seen at or after a time (0: none), found through
+	// posts_first_seen, so the walk by id does not pass every older post first.
+	FirstPostIDSince(ctx context.Context, firstSeenAt time.Time) (int64, error)
 	GetAlertByDedupKey(ctx context.Context, dedupKey string) (GetAlertByDedupKeyRow, error)
 	// Everything that says why an alert fired: the rule and its query, the terms, the post.
 	GetAlertDetail(ctx context.Context, id int64) (GetAlertDetailRow, error)
@@ -67,9 +92,13 @@ type Querier interface {
 	// cost is the window's rows, not the table's) bounds the scan to the window.
 	LastPostBefore(ctx context.Context, firstSeenAt time.Time) (int64, error)
 	ListActiveSilences(ctx context.Context, endsAt time.Time) ([]Silence, error)
-	// Newest first, with the rule and post they are about.
+	// Newest first, with the rule and post they are about. STRAIGHT_JOIN reads alerts first,
+	// backwards along the primary key, and stops at the limit: left to itself MariaDB starts from
+	// the few rules and sorts every alert (2 s at a million posts, docs/benchmarks.md).
 	ListAlerts(ctx context.Context, limit int32) ([]ListAlertsRow, error)
-	// Alerts with at least one delivery in the given status (pipeline alerts list --status dead).
+	// Alerts with at least one delivery in the given status (pipeline alerts list --status dead),
+	// newest first. The newest alert ids of the status come first, backwards along
+	// deliveries_status_alert, so a common status (sent) costs what a rare one does.
 	ListAlertsByDeliveryStatus(ctx context.Context, arg ListAlertsByDeliveryStatusParams) ([]ListAlertsByDeliveryStatusRow, error)
 	ListCrawlRuns(ctx context.Context, arg ListCrawlRunsParams) ([]CrawlRun, error)
 	ListDeliveriesOfAlert(ctx context.Context, alertID int64) ([]ListDeliveriesOfAlertRow, error)
@@ -94,9 +123,21 @@ type Querier interface {
 	PostsByExternalIDs(ctx context.Context, arg PostsByExternalIDsParams) ([]PostsByExternalIDsRow, error)
 	// New posts (the normalize stage's output) per minute since a time; minute 0 is since.
 	PostsPerMinute(ctx context.Context, arg PostsPerMinuteParams) ([]PostsPerMinuteRow, error)
+	// The retention purge (leader/purge.go, store/purge.go): each DELETE removes a bounded batch
+	// found through an index, so no statement scans a table or holds its locks for long.
+	// "Has no alert" is a LEFT JOIN … IS NULL in a SELECT and NOT IN in a DELETE: so both servers
+	// look each post up in alerts_post; MariaDB runs NOT EXISTS, and NOT IN in a SELECT, by
+	// reading the whole alerts_post index per statement (docs/benchmarks.md).
+	// The newest post first seen before the cutoff: the purge walks ids up to it. first_seen_at
+	// grows with id (it is set when the row is made), so the walk needs no second index scan.
+	PostsPurgeBoundary(ctx context.Context, firstSeenAt time.Time) (int64, error)
 	// Posts first seen in a time range, oldest first, a page at a time (after id), for
 	// `pipeline rules test`.
 	PostsSince(ctx context.Context, arg PostsSinceParams) ([]PostsSinceRow, error)
+	// The next batch of alerts made before the cutoff with no delivery still to be sent.
+	PurgeableAlertIDs(ctx context.Context, arg PurgeableAlertIDsParams) ([]int64, error)
+	// The next batch of posts first seen before the cutoff that no alert refers to.
+	PurgeablePostIDs(ctx context.Context, arg PurgeablePostIDsParams) ([]int64, error)
 	RecordSourceCrawl(ctx context.Context, arg RecordSourceCrawlParams) error
 	// pipeline alerts resend: every delivery of the alert that is not sent is tried again now.
 	ResendDeliveries(ctx context.Context, arg ResendDeliveriesParams) (int64, error)

@@ -46,20 +46,7 @@ func redactDSNError(err error) error {
 	return fmt.Errorf("%s", msg)
 }
 
-// Migrate applies the schema one statement at a time, then brings columns of a database
-// made by an older schema up to date (store/upgrade.go). Every statement in schema.sql is
-// CREATE … IF NOT EXISTS and an upgrade runs only when still needed, so running it again
-// changes nothing.
-func Migrate(ctx context.Context, db *sql.DB, schema string) error {
-	for i, stmt := range Statements(schema) {
-		if _, err := db.ExecContext(ctx, stmt); err != nil {
-			return fmt.Errorf("cannot apply schema statement %d (%s): %w", i+1, firstLine(stmt), err)
-		}
-	}
-	return upgradeColumns(ctx, db)
-}
-
-// Statements splits a schema into statements: comment lines are dropped and a statement ends
+// Statements splits a schema (schema.sql) into statements: comment lines are dropped and a statement ends
 // with a semicolon at the end of a line.
 func Statements(schema string) []string {
 	var out []string
@@ -80,13 +67,6 @@ func Statements(schema string) []string {
 		out = append(out, rest)
 	}
 	return out
-}
-
-func firstLine(s string) string {
-	if i := strings.IndexByte(s, '\n'); i >= 0 {
-		return s[:i]
-	}
-	return s
 }
 
 // RouteDriverLogs sends go-sql-driver's own messages (which it prints to stderr by default,

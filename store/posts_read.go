@@ -22,6 +22,18 @@ func (s *Store) CountPostsSince(ctx context.Context, since time.Time) (int, erro
 type postReader struct{ q *queries.Queries }
 
 func (r postReader) PostsSince(ctx context.Context, since time.Time, after int64, limit int) ([]simulate.Post, error) {
+	if after == 0 {
+		// The first page starts at the first post of the range: walking ids from 0 would
+		// pass every older post (seconds at a million posts, docs/benchmarks.md).
+		first, err := r.q.FirstPostIDSince(ctx, since.UTC())
+		if err != nil {
+			return nil, classify(err)
+		}
+		if first == 0 {
+			return nil, nil
+		}
+		after = first - 1
+	}
 	rows, err := r.q.PostsSince(ctx, queries.PostsSinceParams{FirstSeenAt: since.UTC(), ID: after, Limit: int32(limit)})
 	if err != nil {
 		return nil, classify(err)

@@ -252,7 +252,7 @@ func TestSyncRulesByName(t *testing.T) {
 func TestMigrateTwice(t *testing.T) {
 	env := testenv.New(t) // already migrated once
 	db := env.DB(t)
-	if err := store.Migrate(context.Background(), db, groupwatchSchema()); err != nil {
+	if err := store.Migrate(context.Background(), db); err != nil {
 		t.Fatalf("second migrate: %v", err)
 	}
 }

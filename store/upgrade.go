@@ -8,13 +8,14 @@ import (
 )
 
 // columnUpgrade changes a column of a database made by an older schema.sql, whose
-// CREATE TABLE IF NOT EXISTS leaves an existing table as it was.
+// CREATE TABLE IF NOT EXISTS left an existing table as it was. They run as migration 2
+// (store/migrate.go), for databases adopted from before migrations were versioned.
 type columnUpgrade struct {
 	table, column string
 	// dataType is information_schema's DATA_TYPE once the upgrade is done.
 	dataType string
-	// alter brings the table there. It runs only when the column has another type, so
-	// `pipeline migrate` stays cheap and safe to run again (an ALTER may rebuild a table).
+	// alter brings the table there. It runs only when the column has another type: on a
+	// database that already has it, an ALTER would still rebuild the table.
 	alter string
 	why   string
 }
@@ -29,7 +30,7 @@ var columnUpgrades = []columnUpgrade{{
 }}
 
 // upgradeColumns applies each upgrade the database still needs.
-func upgradeColumns(ctx context.Context, db *sql.DB) error {
+func upgradeColumns(ctx context.Context, db *sql.Tx) error {
 	for _, u := range columnUpgrades {
 		var got string
 		err := db.QueryRowContext(ctx,

@@ -49,6 +49,6 @@ GROUPWATCH_MYSQL_DSN override its connections. With neither Redis nor MySQL conf
 	root.PersistentFlags().StringVar(&g.logFormat, "log-format", "", "log format: json or text (default: json when stdout is not a terminal)")
 	root.AddCommand(newRunCommand(g), newMigrateCommand(g), newIngestCommand(g), newParseCommand(), newCrawlCommand(g),
 		newAlertsCommand(g), newRulesCommand(g), newSinksCommand(g), newStatusCommand(g), newSilenceCommand(g), newReplayCommand(g), newBackfillCommand(g),
-		newConsoleCommand(g), newPoisonCommand(g))
+		newConsoleCommand(g), newPoisonCommand(g), newPurgeCommand(g))
 	return root
 }

@@ -89,6 +89,27 @@ func printStatus(out io.Writer, rep pipeline.StatusReport) error {
 			fmt.Fprintf(w, "%s\t%s\t%s\t%d\t%d\t%d\t%s\n", t.Topic, gr.Group, lag, gr.Pending, len(gr.Consumers), holding, idle.Round(time.Second))
 		}
 	}
+	fmt.Fprintln(w, "\nTOPIC\tMEMORY\tMAX AGE\tTRIMMING WOULD REMOVE\tHELD BACK BY")
+	for _, t := range rep.Topics {
+		r := t.Retention
+		if r == nil {
+			continue
+		}
+		memory, age, removable, held := "-", "never trimmed", "-", "-"
+		if r.Bytes > 0 {
+			memory = fmt.Sprintf("%.1f MiB", float64(r.Bytes)/(1<<20))
+		}
+		if r.MaxAge > 0 {
+			age, removable = r.MaxAge.String(), fmt.Sprint(r.Removable)
+			if r.RemovableAtLeast {
+				removable += "+"
+			}
+		}
+		if r.HeldBy != "" {
+			held = fmt.Sprintf("%s (%s)", r.HeldBy, r.HeldFor)
+		}
+		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\n", t.Topic, memory, age, removable, held)
+	}
 	for _, t := range rep.Topics {
 		for _, gr := range t.Groups {
 			if gr.Error != "" {

@@ -16,7 +16,6 @@ import (
 	"github.com/go-sql-driver/mysql"
 	"github.com/redis/go-redis/v9"
 
-	"groupwatch"
 	"groupwatch/standin"
 	"groupwatch/store"
 )
@@ -43,17 +42,30 @@ type Env struct {
 // New returns a fresh environment, cleaned up when the test ends.
 func New(tb testing.TB) Env {
 	tb.Helper()
+	return newEnv(tb, true)
+}
+
+// Empty is New with a database that has no table at all: not migrated.
+func Empty(tb testing.TB) Env {
+	tb.Helper()
+	return newEnv(tb, false)
+}
+
+func newEnv(tb testing.TB, migrated bool) Env {
+	tb.Helper()
 	redisURL, dsn := os.Getenv(EnvRedisURL), os.Getenv(EnvMySQLDSN)
 	if (redisURL == "") != (dsn == "") {
 		tb.Fatalf("set both %s and %s, or neither", EnvRedisURL, EnvMySQLDSN)
 	}
 	id := randomID()
 	if redisURL == "" {
-		return Standin(tb)
+		return standinEnv(tb, migrated)
 	}
 	env := Env{RedisURL: redisURL, Prefix: "t" + id, Real: true}
 	env.MySQLDSN = createDatabase(tb, dsn, "gw_test_"+id)
-	migrate(tb, env.MySQLDSN)
+	if migrated {
+		migrate(tb, env.MySQLDSN)
+	}
 	tb.Cleanup(func() { deleteKeys(env.RedisURL, env.Prefix) })
 	return env
 }
@@ -61,6 +73,17 @@ func New(tb testing.TB) Env {
 // Standin returns a fresh environment on the in-process stand-ins whatever the environment
 // variables say: a store contract runs on both databases in one CI run.
 func Standin(tb testing.TB) Env {
+	tb.Helper()
+	return standinEnv(tb, true)
+}
+
+// StandinEmpty is Standin with a database that has no table at all: not migrated.
+func StandinEmpty(tb testing.TB) Env {
+	tb.Helper()
+	return standinEnv(tb, false)
+}
+
+func standinEnv(tb testing.TB, migrated bool) Env {
 	tb.Helper()
 	if !standin.Available {
 		tb.Skipf("built without stand-ins and %s is not set", EnvRedisURL)
@@ -80,7 +103,9 @@ func Standin(tb testing.TB) Env {
 		s.Setenv("GROUPWATCH_MYSQL_MAX_CONNS", "1")
 	}
 	env := Env{RedisURL: servers.RedisURL, MySQLDSN: servers.MySQLDSN, Prefix: "t" + randomID(), Embedded: true}
-	migrate(tb, env.MySQLDSN)
+	if migrated {
+		migrate(tb, env.MySQLDSN)
+	}
 	return env
 }
 
@@ -90,6 +115,15 @@ func Databases() map[string]func(testing.TB) Env {
 	out := map[string]func(testing.TB) Env{"standin": Standin}
 	if os.Getenv(EnvMySQLDSN) != "" {
 		out["mysql"] = New
+	}
+	return out
+}
+
+// EmptyDatabases is Databases with databases that have no table at all: not migrated.
+func EmptyDatabases() map[string]func(testing.TB) Env {
+	out := map[string]func(testing.TB) Env{"standin": StandinEmpty}
+	if os.Getenv(EnvMySQLDSN) != "" {
+		out["mysql"] = Empty
 	}
 	return out
 }
@@ -130,7 +164,7 @@ func migrate(tb testing.TB, dsn string) {
 		tb.Fatal(err)
 	}
 	defer db.Close()
-	if err := store.Migrate(context.Background(), db, groupwatch.Schema); err != nil {
+	if err := store.Migrate(context.Background(), db); err != nil {
 		tb.Fatal(err)
 	}
 }
