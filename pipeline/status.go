@@ -19,12 +19,17 @@ import (
 type StatusReport struct {
 	Topics     []TopicStatus    `json:"topics"`
 	Sources    []SourceStatus   `json:"sources"`
+	// Deliveries counts the deliveries per status; "sent" is counted up to SentCountCap, and
+	// a count at the cap means at least that many.
 	Deliveries map[string]int64 `json:"deliveries"`
 	// Unreachable names what could not be read ("redis", "mysql") and why. The rest of the
 	// report stands: with Redis down the sources and deliveries still show, and the other
 	// way round.
 	Unreachable map[string]string `json:"unreachable,omitempty"`
 }
+
+// SentCountCap is where the count of sent deliveries stops (store.SentCountCap).
+const SentCountCap = store.SentCountCap
 
 // Status sources whose reports may be missing.
 const (

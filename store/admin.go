@@ -76,17 +76,9 @@ func (a *Admin) ResendDeliveries(ctx context.Context, alertID int64, now time.Ti
 	return n, classify(err)
 }
 
-// DeliveryCounts counts the deliveries in each status.
+// DeliveryCounts counts the deliveries in each status, sent ones up to SentCountCap.
 func (a *Admin) DeliveryCounts(ctx context.Context) (map[string]int64, error) {
-	rows, err := a.q.CountDeliveriesByStatus(ctx)
-	if err != nil {
-		return nil, classify(err)
-	}
-	out := make(map[string]int64, len(rows))
-	for _, r := range rows {
-		out[r.Status] = r.N
-	}
-	return out, nil
+	return deliveryCounts(ctx, a.q)
 }
 
 // Sources returns the stored state of every source.

@@ -133,7 +133,11 @@ func printStatus(out io.Writer, rep pipeline.StatusReport) error {
 	}
 	fmt.Fprintln(w, "\nDELIVERIES\tCOUNT")
 	for _, st := range []string{"pending", "sending", "failed", "dead", "sent"} {
-		fmt.Fprintf(w, "%s\t%d\n", st, rep.Deliveries[st])
+		n := fmt.Sprint(rep.Deliveries[st])
+		if st == "sent" && rep.Deliveries[st] >= pipeline.SentCountCap {
+			n = "at least " + n // counted no further (status stays fast at millions)
+		}
+		fmt.Fprintf(w, "%s\t%s\n", st, n)
 	}
 	return w.Flush()
 }
