@@ -26,12 +26,9 @@ the rule's sinks get one digest of what the backfill found.`,
   pipeline backfill --config config.yaml --rule iphone-deals --since 7d --notify`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			cfg, err := g.config()
+			cfg, err := g.serverConfig()
 			if err != nil {
 				return err
-			}
-			if cfg.Embedded() {
-				return errNoServer
 			}
 			var rule *config.Rule
 			for i := range cfg.Rules {

@@ -36,6 +36,19 @@ func (g *globalFlags) config() (*config.Config, error) {
 	return config.Load(path)
 }
 
+// serverConfig is config for a command that needs a real Redis and MySQL: on the embedded
+// default it says so (errNoServer).
+func (g *globalFlags) serverConfig() (*config.Config, error) {
+	cfg, err := g.config()
+	if err != nil {
+		return nil, err
+	}
+	if cfg.Embedded() {
+		return nil, errNoServer
+	}
+	return cfg, nil
+}
+
 // errNoServer is what commands that need a real server say on the embedded default.
 var errNoServer = errors.New("no Redis or MySQL configured: the in-process stand-ins live only inside 'pipeline run', " +
 	"so this command would do nothing lasting. Use 'pipeline run --ingest FILE --drain', " +

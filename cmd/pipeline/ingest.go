@@ -22,12 +22,9 @@ Exit status: 0 when every line was published, 2 when some lines were bad, 1 on a
   crawler | pipeline ingest --config config.yaml -`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			cfg, err := g.config()
+			cfg, err := g.serverConfig()
 			if err != nil {
 				return err
-			}
-			if cfg.Embedded() {
-				return errNoServer
 			}
 			logger, err := g.logger()
 			if err != nil {

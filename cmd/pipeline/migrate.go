@@ -29,12 +29,9 @@ no goose_db_version) is adopted as version 1 without touching a row; later versi
   GROUPWATCH_MYSQL_DSN='root@tcp(127.0.0.1:3306)/groupwatch' pipeline migrate --config config.yaml`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			cfg, err := g.config()
+			cfg, err := g.serverConfig()
 			if err != nil {
 				return err
-			}
-			if cfg.Embedded() {
-				return errNoServer
 			}
 			logger, err := g.logger()
 			if err != nil {
@@ -58,12 +55,9 @@ no goose_db_version) is adopted as version 1 without touching a row; later versi
 		Short: "List the migrations and whether the database has each; only reads",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			cfg, err := g.config()
+			cfg, err := g.serverConfig()
 			if err != nil {
 				return err
-			}
-			if cfg.Embedded() {
-				return errNoServer
 			}
 			all, err := pipeline.MigrationStatus(context.Background(), cfg)
 			if err != nil {

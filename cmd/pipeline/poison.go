@@ -26,12 +26,9 @@ removes them. The console's Poison page does the same.`,
   pipeline poison drop --config config.yaml posts.raw.poison 1732800000000-0`,
 	}
 	open := func() (pipeline.PoisonQueue, func() error, error) {
-		cfg, err := g.config()
+		cfg, err := g.serverConfig()
 		if err != nil {
 			return pipeline.PoisonQueue{}, nil, err
-		}
-		if cfg.Embedded() {
-			return pipeline.PoisonQueue{}, nil, errNoServer
 		}
 		return pipeline.PoisonOf(context.Background(), cfg)
 	}

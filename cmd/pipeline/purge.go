@@ -26,12 +26,9 @@ counts. Each DELETE removes at most retention.batch_size rows, with retention.pa
   pipeline purge --config config.yaml`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			cfg, err := g.config()
+			cfg, err := g.serverConfig()
 			if err != nil {
 				return err
-			}
-			if cfg.Embedded() {
-				return errNoServer
 			}
 			logger, err := g.logger()
 			if err != nil {

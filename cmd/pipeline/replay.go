@@ -36,12 +36,9 @@ equal to --topic. A copy stops at the last entry present when it starts.`,
   pipeline replay --config config.yaml --topic posts.raw --from 2026-11-26T00:00:00Z --to 2026-11-27T00:00:00Z --to-topic posts.raw.yesterday --execute`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			cfg, err := g.config()
+			cfg, err := g.serverConfig()
 			if err != nil {
 				return err
-			}
-			if cfg.Embedded() {
-				return errNoServer
 			}
 			topic, _ := cmd.Flags().GetString("topic")
 			now := time.Now()

@@ -31,12 +31,9 @@ With Redis or MySQL down, it prints what the other holds, marks the missing part
   pipeline status --config config.yaml --json | jq '.topics[] | select(.length > 0)'`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) (err error) {
-			cfg, err := g.config()
+			cfg, err := g.serverConfig()
 			if err != nil {
 				return err
-			}
-			if cfg.Embedded() {
-				return errNoServer
 			}
 			rep, err := pipeline.StatusOf(context.Background(), cfg)
 			if err != nil {
