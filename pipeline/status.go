@@ -17,8 +17,8 @@ import (
 // StatusReport is `pipeline status`: celery inspect and kafka-consumer-groups --describe in
 // one. It names no secret: no URL, DSN, token or cookie.
 type StatusReport struct {
-	Topics     []TopicStatus    `json:"topics"`
-	Sources    []SourceStatus   `json:"sources"`
+	Topics  []TopicStatus  `json:"topics"`
+	Sources []SourceStatus `json:"sources"`
 	// Deliveries counts the deliveries per status; "sent" is counted up to SentCountCap, and
 	// a count at the cap means at least that many.
 	Deliveries map[string]int64 `json:"deliveries"`
