@@ -1,10 +1,7 @@
 package main
 
 import (
-	"context"
-
 	"github.com/spf13/cobra"
-	"go.uber.org/dig"
 
 	"groupwatch/pipeline"
 )
@@ -32,19 +29,7 @@ are carried out by the running 'pipeline run' processes.`,
 			if err != nil {
 				return err
 			}
-			app := pipeline.NewConsoleApp(cfg, opts, logger)
-			if err := app.Err(); err != nil {
-				return dig.RootCause(err)
-			}
-			startCtx, cancel := context.WithTimeout(context.Background(), app.StartTimeout())
-			defer cancel()
-			if err := app.Start(startCtx); err != nil {
-				return dig.RootCause(err)
-			}
-			<-app.Wait()
-			stopCtx, cancelStop := context.WithTimeout(context.Background(), app.StopTimeout())
-			defer cancelStop()
-			return app.Stop(stopCtx)
+			return runApp(pipeline.NewConsoleApp(cfg, opts, logger))
 		},
 	}
 	cmd.Flags().StringVar(&opts.HTTPAddr, "http", "127.0.0.1:8081", "listen on this address")

@@ -5,6 +5,7 @@ import (
 
 	"github.com/spf13/cobra"
 	"go.uber.org/dig"
+	"go.uber.org/fx"
 
 	"groupwatch/pipeline"
 )
@@ -40,26 +41,7 @@ Exit status: 0 when stopped or drained, 1 on an error, 2 when --ingest rejected 
 			if err != nil {
 				return err
 			}
-			app := pipeline.NewRunApp(cfg, opts, logger)
-			if err := app.Err(); err != nil {
-				// fx wraps the cause in the whole chain of constructors; say the cause.
-				return dig.RootCause(err)
-			}
-			startCtx, cancel := context.WithTimeout(context.Background(), app.StartTimeout())
-			defer cancel()
-			if err := app.Start(startCtx); err != nil {
-				return dig.RootCause(err)
-			}
-			sig := <-app.Wait()
-			stopCtx, cancelStop := context.WithTimeout(context.Background(), app.StopTimeout())
-			defer cancelStop()
-			if err := app.Stop(stopCtx); err != nil {
-				return err
-			}
-			if sig.ExitCode != 0 {
-				return exitError{sig.ExitCode}
-			}
-			return nil
+			return runApp(pipeline.NewRunApp(cfg, opts, logger))
 		},
 	}
 	cmd.Flags().BoolVar(&opts.Drain, "drain", false, "exit 0 once every consumer group has caught up (no lag, nothing pending)")
@@ -69,4 +51,28 @@ Exit status: 0 when stopped or drained, 1 on an error, 2 when --ingest rejected 
 	cmd.Flags().StringSliceVar(&opts.Handlers, "handlers", nil, "run only these stages: crawl, normalize, match, evaluate, notify (default all)")
 	cmd.Flags().StringToIntVar(&opts.Consumers, "consumers", nil, "concurrent consumers per stage in this process, e.g. normalize=64,notify=4")
 	return cmd
+}
+
+// runApp starts an fx app, waits until it is told to stop (a signal, or the app itself, as
+// --drain does), stops it and returns its exit code as an exitError.
+func runApp(app *fx.App) error {
+	if err := app.Err(); err != nil {
+		// fx wraps the cause in the whole chain of constructors; say the cause.
+		return dig.RootCause(err)
+	}
+	startCtx, cancel := context.WithTimeout(context.Background(), app.StartTimeout())
+	defer cancel()
+	if err := app.Start(startCtx); err != nil {
+		return dig.RootCause(err)
+	}
+	sig := <-app.Wait()
+	stopCtx, cancelStop := context.WithTimeout(context.Background(), app.StopTimeout())
+	defer cancelStop()
+	if err := app.Stop(stopCtx); err != nil {
+		return err
+	}
+	if sig.ExitCode != 0 {
+		return exitError{sig.ExitCode}
+	}
+	return nil
 }
