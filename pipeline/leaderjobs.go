@@ -36,11 +36,7 @@ func runLeaderJobs(lc fx.Lifecycle, cfg *config.Config, opts RunOptions, rdb red
 	etl := leader.NewDailyETL(cfg, s, rules.IDs, logger)
 	purge := leader.NewPurge(cfg, s, logger)
 	purge.OnRemoved = func(table string, n int64) { m.PurgedRows.WithLabelValues(table).Add(float64(n)) }
-	var streams []string
-	for _, topic := range t.All() {
-		streams = append(streams, t.Streams(topic)...)
-	}
-	trim := leader.NewRetention(cfg, rdb, streams, logger)
+	trim := leader.NewRetention(cfg, rdb, t.AllStreams(), logger)
 	jobs := &leader.Jobs{
 		Lease:  leader.Lease{Redis: rdb, Key: prefix + "leader.lease", Instance: opts.Instance},
 		Logger: logger.With("component", "leader"),

@@ -26,12 +26,7 @@ type PoisonQueue struct {
 // NewPoisonQueue reads the poison streams of every topic of the configuration: one per
 // stream, so with topics.partitions one per partition, each requeued to its own partition.
 func NewPoisonQueue(cfg *config.Config, rdb redis.UniversalClient) PoisonQueue {
-	t := TopicsOf(cfg)
-	var streams []string
-	for _, topic := range []string{t.CrawlJobs(), t.Raw(), t.Normalized(), t.Matched(), t.Alerts(), t.SourcesHealth()} {
-		streams = append(streams, t.Streams(topic)...)
-	}
-	return PoisonQueue{Redis: rdb, Topics: streams}
+	return PoisonQueue{Redis: rdb, Topics: TopicsOf(cfg).AllStreams()}
 }
 
 // PoisonedMessage is one entry of a poison stream.

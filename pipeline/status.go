@@ -139,7 +139,7 @@ func Status(ctx context.Context, cfg *config.Config, rdb redis.UniversalClient, 
 
 func (rep *StatusReport) readTopics(ctx context.Context, cfg *config.Config, rdb redis.UniversalClient) error {
 	t := TopicsOf(cfg)
-	for _, topic := range []string{t.CrawlJobs(), t.Raw(), t.Normalized(), t.Matched(), t.Alerts(), t.SourcesHealth()} {
+	for _, topic := range t.All() {
 		for _, poison := range []bool{false, true} {
 			var parts []TopicStatus
 			for _, stream := range t.Streams(topic) {

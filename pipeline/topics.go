@@ -55,9 +55,18 @@ func (t Topics) CrawlJobs() string { return t.name("crawl.jobs") }
 // alerts stage.
 func (t Topics) SourcesHealth() string { return t.name("sources.health") }
 
-// All are every topic, in the order of the flow.
+// All are every topic, in the order status lists them: the flow, then the health events.
 func (t Topics) All() []string {
-	return []string{t.CrawlJobs(), t.SourcesHealth(), t.Raw(), t.Normalized(), t.Matched(), t.Alerts()}
+	return []string{t.CrawlJobs(), t.Raw(), t.Normalized(), t.Matched(), t.Alerts(), t.SourcesHealth()}
+}
+
+// AllStreams are the streams of every topic, each topic's partitions together.
+func (t Topics) AllStreams() []string {
+	var out []string
+	for _, topic := range t.All() {
+		out = append(out, t.Streams(topic)...)
+	}
+	return out
 }
 
 // Partitions is how many streams each topic is.
