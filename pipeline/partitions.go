@@ -6,9 +6,10 @@ import (
 	"fmt"
 	"strconv"
 
-	"github.com/ThreeDotsLabs/watermill-redisstream/pkg/redisstream"
 	"github.com/ThreeDotsLabs/watermill/message"
 	"github.com/redis/go-redis/v9"
+
+	"groupwatch/streams"
 )
 
 // partitionedPublisher sends a message published to a topic to the stream of its partition:
@@ -58,8 +59,9 @@ func (p partitionedPublisher) publish(stream string, msgs []*message.Message) er
 
 // replicatedXAdd adds entries to a stream and then waits, on the same connection to the
 // stream's master, until replicas replicas hold them (WAIT counts only this connection's
-// writes, so both go in one pipeline on one node's client). Entries are marshalled as
-// watermill-redisstream does, so every subscriber reads them alike.
+// writes, so both go in one pipeline on one node's client). Entries are marshalled as the
+// streams publisher does, so every subscriber reads them alike. It does not batch concurrent
+// publishes as streams.Publisher does: with wait_replicas every publish pays its round trip.
 type replicatedXAdd struct {
 	rdb      redis.UniversalClient
 	replicas int
@@ -85,7 +87,7 @@ func (r *replicatedXAdd) publish(stream string, msgs []*message.Message) error {
 		node = master
 	}
 	pipe := node.Pipeline()
-	var m redisstream.DefaultMarshallerUnmarshaller
+	var m streams.DefaultMarshaller
 	for _, msg := range msgs {
 		values, err := m.Marshal(stream, msg)
 		if err != nil {
