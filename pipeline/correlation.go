@@ -18,9 +18,11 @@ func correlate(base *slog.Logger, stage string, corr *correlations) message.Hand
 			}
 			corr.set(msg.UUID, id)
 			defer corr.drop(msg.UUID)
-			logger := base.With("stage", stage, "correlation_id", id)
-			msg.SetContext(withLogger(msg.Context(), logger))
-			logger.Debug("message received", "message_uuid", msg.UUID)
+			ctx := withLazyLogger(msg.Context(), base, "stage", stage, "correlation_id", id)
+			msg.SetContext(ctx)
+			if base.Enabled(ctx, slog.LevelDebug) {
+				loggerFrom(ctx, base).Debug("message received", "message_uuid", msg.UUID)
+			}
 			return h(msg)
 		}
 	}

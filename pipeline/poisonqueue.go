@@ -6,11 +6,11 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/ThreeDotsLabs/watermill-redisstream/pkg/redisstream"
 	"github.com/ThreeDotsLabs/watermill/message/router/middleware"
 	"github.com/redis/go-redis/v9"
 
 	"groupwatch/config"
+	"groupwatch/streams"
 )
 
 // PoisonQueue reads and empties the `<topic>.poison` streams: `pipeline poison` and the
@@ -120,14 +120,14 @@ func (q PoisonQueue) Requeue(ctx context.Context, poisonTopic string, ids []stri
 		if m.Foreign != "" {
 			return i, fmt.Errorf("entry %s of %s was not written by groupwatch (%s): it %w", id, poisonTopic, m.Foreign, ErrForeignEntry)
 		}
-		msg, err := redisstream.DefaultMarshallerUnmarshaller{}.Unmarshal(e.Values)
+		msg, err := streams.DefaultMarshaller{}.Unmarshal(e.Values)
 		if err != nil {
 			return i, fmt.Errorf("cannot read entry %s of %s: %w", id, poisonTopic, err)
 		}
 		for _, k := range []string{middleware.ReasonForPoisonedKey, middleware.PoisonedTopicKey, middleware.PoisonedHandlerKey} {
 			delete(msg.Metadata, k)
 		}
-		values, err := redisstream.DefaultMarshallerUnmarshaller{}.Marshal(origin, msg)
+		values, err := streams.DefaultMarshaller{}.Marshal(origin, msg)
 		if err != nil {
 			return i, fmt.Errorf("cannot encode entry %s of %s: %w", id, poisonTopic, err)
 		}

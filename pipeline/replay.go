@@ -7,8 +7,9 @@ import (
 	"strings"
 	"time"
 
-	"github.com/ThreeDotsLabs/watermill-redisstream/pkg/redisstream"
 	"github.com/redis/go-redis/v9"
+
+	"groupwatch/streams"
 )
 
 // ReplayPlan is what `pipeline replay` will do, as its dry run prints it.
@@ -178,7 +179,7 @@ func Replay(ctx context.Context, rdb redis.UniversalClient, p ReplayPlan, progre
 		p.ToID = last
 	}
 	start, done := p.FromID, int64(0)
-	codec := redisstream.DefaultMarshallerUnmarshaller{}
+	codec := streams.DefaultMarshaller{}
 	for {
 		entries, err := rdb.XRangeN(ctx, p.Topic, start, p.ToID, 500).Result()
 		if err != nil {

@@ -151,7 +151,7 @@ func NewRouter(d RouterDeps) (*Router, error) {
 		}
 		for _, s := range partitionsOf(logical, topics) {
 			r.Subscriptions = append(r.Subscriptions, Subscription{Stage: s.name, Topic: s.topic})
-			mw := append([]message.HandlerMiddleware{r.inflight.middleware}, stageMiddleware(s, pub, d, corr)...)
+			mw := append([]message.HandlerMiddleware{presizeStack, r.inflight.middleware}, stageMiddleware(s, pub, d, corr)...)
 			for i := 0; i < s.consumers; i++ {
 				consumer := fmt.Sprintf("%s.%s.%s%d", d.Instance, s.name, s.partition, i)
 				sub, err := streams.NewSubscriber(streams.SubscriberConfig{

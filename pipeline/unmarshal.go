@@ -6,6 +6,8 @@ import (
 	"github.com/ThreeDotsLabs/watermill"
 	"github.com/ThreeDotsLabs/watermill-redisstream/pkg/redisstream"
 	"github.com/ThreeDotsLabs/watermill/message"
+
+	"groupwatch/streams"
 )
 
 // tolerantUnmarshaller reads stream entries as watermill messages like the stock one, but an
@@ -13,7 +15,7 @@ import (
 // foreign instead of an error: the stock unmarshaller's error ends the subscription and
 // leaves the entry pending forever. The foreign middleware then sends it to the poison topic.
 type tolerantUnmarshaller struct {
-	stock redisstream.DefaultMarshallerUnmarshaller
+	stock streams.DefaultMarshaller
 }
 
 var _ redisstream.MarshallerUnmarshaller = tolerantUnmarshaller{}
