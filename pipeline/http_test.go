@@ -68,9 +68,10 @@ func TestHTTPEndpoints(t *testing.T) {
 				`groupwatch_end_to_end_latency_seconds_count{stage="evaluate"}`,
 				`groupwatch_stage_poisoned_total`,
 				`groupwatch_watermill_handler_execution_time_seconds`,
+				`groupwatch_watermill_subscriber_messages_received_total{acked="acked",handler_name="normalize.`,
 			} {
 				if !strings.Contains(body, want) {
-					t.Errorf("/metrics lacks %s", want)
+					t.Errorf("/metrics lacks %s:\n%s", want, grep(body, "groupwatch_watermill_subscriber"))
 				}
 			}
 			return

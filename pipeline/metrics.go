@@ -23,6 +23,7 @@ type Metrics struct {
 	failed    *prometheus.CounterVec
 	poisoned  *prometheus.CounterVec
 	latency   *prometheus.HistogramVec
+	received  *prometheus.CounterVec
 	// CrawlTicksSkipped counts scheduled ticks not published, by source and reason
 	// (in_flight, missed); CrawlJobsPutOff counts crawl jobs put off for their pace.
 	CrawlTicksSkipped *prometheus.CounterVec
@@ -58,6 +59,12 @@ func NewMetrics() *Metrics {
 			Buckets: prometheus.ExponentialBuckets(0.001, 2, 18), // 1 ms … ~2 min
 		}, []string{"stage"}),
 	}
+	// watermill's subscriber decorator counts this with a goroutine per message, waiting for
+	// its ack; countReceived counts the same from what the handler returns (issue 12).
+	m.received = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Namespace: "groupwatch", Subsystem: "watermill", Name: "subscriber_messages_received_total",
+		Help: "The total number of messages received by the subscriber",
+	}, []string{"handler_name", "subscriber_name", "acked"})
 	m.CrawlTicksSkipped = prometheus.NewCounterVec(prometheus.CounterOpts{
 		Namespace: "groupwatch", Name: "crawl_ticks_skipped_total",
 		Help: "Scheduled crawl ticks not published: the source's previous job was still queued or running (in_flight), or a newer tick was due at once (missed).",
@@ -74,7 +81,7 @@ func NewMetrics() *Metrics {
 		Namespace: "groupwatch", Name: "crawl_runs_total",
 		Help: "Crawls finished by this process, by source and verdict of the run (error: failed for good).",
 	}, []string{"source", "verdict"})
-	reg.MustRegister(m.processed, m.failed, m.poisoned, m.latency, m.CrawlTicksSkipped, m.CrawlJobsPutOff, m.CrawlRuns, m.PurgedRows)
+	reg.MustRegister(m.processed, m.failed, m.poisoned, m.latency, m.received, m.CrawlTicksSkipped, m.CrawlJobsPutOff, m.CrawlRuns, m.PurgedRows)
 	return m
 }
 
@@ -103,6 +110,21 @@ func (m *Metrics) observe(stage string) message.HandlerMiddleware {
 			}
 			return out, err
 		}
+	}
+}
+
+// countReceived counts each message a handler got, as acked or nacked: the router nacks the
+// message when the handler returns an error and acks it otherwise.
+func (m *Metrics) countReceived(h message.HandlerFunc) message.HandlerFunc {
+	return func(msg *message.Message) ([]*message.Message, error) {
+		out, err := h(msg)
+		acked := "acked"
+		if err != nil {
+			acked = "nacked"
+		}
+		ctx := msg.Context()
+		m.received.WithLabelValues(message.HandlerNameFromCtx(ctx), message.SubscriberNameFromCtx(ctx), acked).Inc()
+		return out, err
 	}
 }
 

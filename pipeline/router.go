@@ -105,7 +105,12 @@ func NewRouter(d RouterDeps) (*Router, error) {
 	if err != nil {
 		return nil, fmt.Errorf("cannot create router: %w", err)
 	}
-	metrics.NewPrometheusMetricsBuilder(d.Metrics.Registry, "groupwatch", "watermill").AddPrometheusRouterMetrics(router)
+	// watermill's router metrics but its subscriber decorator, which puts every message
+	// through one more goroutine and channel and starts a goroutine per message to wait for
+	// its ack: Metrics.countReceived keeps its counter (issue 12).
+	prom := metrics.NewPrometheusMetricsBuilder(d.Metrics.Registry, "groupwatch", "watermill")
+	router.AddPublisherDecorators(prom.DecoratePublisher)
+	router.AddMiddleware(prom.NewRouterMiddleware().Middleware)
 
 	topics := TopicsOf(d.Config)
 	consumers := d.Config.Pipeline.Consumers
@@ -151,7 +156,7 @@ func NewRouter(d RouterDeps) (*Router, error) {
 		}
 		for _, s := range partitionsOf(logical, topics) {
 			r.Subscriptions = append(r.Subscriptions, Subscription{Stage: s.name, Topic: s.topic})
-			mw := append([]message.HandlerMiddleware{presizeStack, r.inflight.middleware}, stageMiddleware(s, pub, d, corr)...)
+			mw := append([]message.HandlerMiddleware{d.Metrics.countReceived, presizeStack, r.inflight.middleware}, stageMiddleware(s, pub, d, corr)...)
 			for i := 0; i < s.consumers; i++ {
 				consumer := fmt.Sprintf("%s.%s.%s%d", d.Instance, s.name, s.partition, i)
 				sub, err := streams.NewSubscriber(streams.SubscriberConfig{
