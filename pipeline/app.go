@@ -322,8 +322,8 @@ func NewSink(s config.Sink, stdout io.Writer, templates map[string]sinks.RuleTem
 // newPublisher is the publisher of a command: pipelined XADDs that coalesce concurrent
 // publishes (package streams), trimming every topic to topics.max_len. Close it when done;
 // it leaves the Redis client open. A message published to a topic goes to the stream of its
-// partition (partitionedPublisher); with redis.wait_replicas, each publish waits for the
-// replicas to hold it.
+// partition (partitionedPublisher); with redis.wait_replicas, each batch of publishes waits
+// for the replicas to hold it.
 func newPublisher(cfg *config.Config, rdb redis.UniversalClient, logger *slog.Logger) (message.Publisher, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
@@ -332,15 +332,12 @@ func newPublisher(cfg *config.Config, rdb redis.UniversalClient, logger *slog.Lo
 	}
 	pub, err := streams.NewPublisher(streams.PublisherConfig{
 		Client: rdb, DefaultMaxlen: cfg.Topics.MaxLen,
+		WaitReplicas: cfg.Redis.WaitReplicas, WaitTimeout: cfg.Redis.WaitTimeout,
 	}, newWatermillLogger(logger, &correlations{}))
 	if err != nil {
 		return nil, fmt.Errorf("cannot create publisher: %w", err)
 	}
-	p := partitionedPublisher{Publisher: pub, topics: TopicsOf(cfg)}
-	if cfg.Redis.WaitReplicas > 0 {
-		p.sync = &replicatedXAdd{rdb: rdb, replicas: cfg.Redis.WaitReplicas, timeout: cfg.Redis.WaitTimeout.Milliseconds(), maxLen: cfg.Topics.MaxLen}
-	}
-	return p, nil
+	return partitionedPublisher{Publisher: pub, topics: TopicsOf(cfg)}, nil
 }
 
 // providePublisher is the one publisher of `pipeline run`. Its stop hook runs after the

@@ -8,8 +8,6 @@ import (
 
 	"github.com/ThreeDotsLabs/watermill/message"
 	"github.com/redis/go-redis/v9"
-
-	"groupwatch/streams"
 )
 
 // partitionedPublisher sends a message published to a topic to the stream of its partition:
@@ -20,9 +18,6 @@ import (
 type partitionedPublisher struct {
 	message.Publisher
 	topics Topics
-	// sync, when set (redis.wait_replicas), publishes instead of Publisher: XADDs followed
-	// by WAIT on the stream's master.
-	sync *replicatedXAdd
 }
 
 func (p partitionedPublisher) Publish(topic string, msgs ...*message.Message) error {
@@ -51,62 +46,7 @@ func (p partitionedPublisher) Publish(topic string, msgs ...*message.Message) er
 }
 
 func (p partitionedPublisher) publish(stream string, msgs []*message.Message) error {
-	if p.sync != nil {
-		return p.sync.publish(stream, msgs)
-	}
 	return p.Publisher.Publish(stream, msgs...)
-}
-
-// replicatedXAdd adds entries to a stream and then waits, on the same connection to the
-// stream's master, until replicas replicas hold them (WAIT counts only this connection's
-// writes, so both go in one pipeline on one node's client). Entries are marshalled as the
-// streams publisher does, so every subscriber reads them alike. It does not batch concurrent
-// publishes as streams.Publisher does: with wait_replicas every publish pays its round trip.
-type replicatedXAdd struct {
-	rdb      redis.UniversalClient
-	replicas int
-	timeout  int64 // milliseconds
-	maxLen   int64
-}
-
-// errTooFewReplicas: the entries were added, but fewer replicas than asked acknowledged
-// them in time; a retry publishes them again (at least once), which every stage tolerates.
-var errTooFewReplicas = errors.New("too few replicas acknowledged the entries")
-
-func (r *replicatedXAdd) publish(stream string, msgs []*message.Message) error {
-	ctx := context.Background()
-	if len(msgs) > 0 {
-		ctx = msgs[0].Context()
-	}
-	node := redis.Cmdable(r.rdb)
-	if c, ok := r.rdb.(*redis.ClusterClient); ok {
-		master, err := c.MasterForKey(ctx, stream)
-		if err != nil {
-			return fmt.Errorf("cannot find the master of %s: %w", stream, err)
-		}
-		node = master
-	}
-	pipe := node.Pipeline()
-	var m streams.DefaultMarshaller
-	for _, msg := range msgs {
-		values, err := m.Marshal(stream, msg)
-		if err != nil {
-			return fmt.Errorf("cannot marshal message %s: %w", msg.UUID, err)
-		}
-		pipe.XAdd(ctx, &redis.XAddArgs{Stream: stream, Values: values, MaxLen: r.maxLen, Approx: true})
-	}
-	wait := pipe.Do(ctx, "WAIT", r.replicas, r.timeout)
-	if _, err := pipe.Exec(ctx); err != nil {
-		return fmt.Errorf("cannot add %d entries to %s: %w", len(msgs), stream, err)
-	}
-	n, err := wait.Int64()
-	if err != nil {
-		return fmt.Errorf("cannot wait for replicas of %s: %w", stream, err)
-	}
-	if n < int64(r.replicas) {
-		return fmt.Errorf("%w: %s, %d of %d within %sms", errTooFewReplicas, stream, n, r.replicas, strconv.FormatInt(r.timeout, 10))
-	}
-	return nil
 }
 
 // ErrPartitionsChanged: the configured topics.partitions differs from the count the streams

@@ -14,6 +14,7 @@ import (
 
 	"groupwatch/config"
 	"groupwatch/internal/testenv"
+	"groupwatch/streams"
 )
 
 func TestTopicsPartitionsAndKeys(t *testing.T) {
@@ -159,8 +160,8 @@ func TestWaitReplicasFailsWithoutReplicas(t *testing.T) {
 		t.Fatal(err)
 	}
 	err = pub.Publish(TopicsOf(cfg).Raw(), message.NewMessage("u1", []byte(`{}`)))
-	if !errors.Is(err, errTooFewReplicas) {
-		t.Fatalf("err = %v, want errTooFewReplicas on a Redis without replicas", err)
+	if !errors.Is(err, streams.ErrTooFewReplicas) {
+		t.Fatalf("err = %v, want streams.ErrTooFewReplicas on a Redis without replicas", err)
 	}
 	if n, _ := rdb.XLen(context.Background(), TopicsOf(cfg).Raw()).Result(); n != 1 {
 		t.Fatalf("%d entries added", n)

@@ -35,7 +35,20 @@ type PublisherConfig struct {
 	// failed between sending a pipeline and reading its replies, for the messages whose
 	// outcome is unknown: found ones succeed, the others fail. Default 16 × MaxBatch.
 	ResolveDepth int
+	// WaitReplicas, above 0, makes each batch wait until this many replicas hold its
+	// entries: a WAIT ends the pipeline on the master of each stream the batch writes to
+	// (WAIT counts only its own connection's writes, so it rides in the same pipeline as the
+	// XADDs). A call whose entries reached fewer replicas within WaitTimeout fails with
+	// ErrTooFewReplicas; its entries were added, so publishing it again adds them twice.
+	// Default 0: no wait, Redis's asynchronous replication.
+	WaitReplicas int
+	// WaitTimeout bounds that wait. Default 2 s.
+	WaitTimeout time.Duration
 }
+
+// ErrTooFewReplicas: the entries were added, but fewer replicas than WaitReplicas
+// acknowledged them within WaitTimeout.
+var ErrTooFewReplicas = errors.New("too few replicas acknowledged the entries")
 
 func (c *PublisherConfig) setDefaults() {
 	if c.Marshaller == nil {
@@ -49,6 +62,9 @@ func (c *PublisherConfig) setDefaults() {
 	}
 	if c.ResolveDepth <= 0 {
 		c.ResolveDepth = 16 * c.MaxBatch
+	}
+	if c.WaitTimeout <= 0 {
+		c.WaitTimeout = 2 * time.Second
 	}
 }
 
@@ -196,45 +212,115 @@ func (p *Publisher) maxlen(topic string) int64 {
 	return p.cfg.DefaultMaxlen
 }
 
-// send writes a batch in one pipeline and tells each call its outcome.
+// send writes a batch in one pipeline (with WaitReplicas, one per master it writes to) and
+// tells each call its outcome.
 func (p *Publisher) send(batch []*publishCall) {
 	ctx := context.Background()
-	pipe := p.cfg.Client.Pipeline()
 	cmds := make([][]*redis.StringCmd, len(batch))
-	for i, call := range batch {
-		maxlen := p.maxlen(call.topic)
-		cmds[i] = make([]*redis.StringCmd, len(call.values))
-		for j, v := range call.values {
-			cmds[i][j] = pipe.XAdd(ctx, &redis.XAddArgs{Stream: call.topic, MaxLen: maxlen, Approx: maxlen > 0, Values: v})
+	pipes := p.pipelines(ctx, batch)
+	for _, np := range pipes {
+		for _, i := range np.calls {
+			call := batch[i]
+			maxlen := p.maxlen(call.topic)
+			cmds[i] = make([]*redis.StringCmd, len(call.values))
+			for j, v := range call.values {
+				cmds[i][j] = np.pipe.XAdd(ctx, &redis.XAddArgs{Stream: call.topic, MaxLen: maxlen, Approx: maxlen > 0, Values: v})
+			}
+		}
+		if p.cfg.WaitReplicas > 0 {
+			np.wait = np.pipe.Do(ctx, "WAIT", p.cfg.WaitReplicas, p.cfg.WaitTimeout.Milliseconds())
 		}
 	}
-	_, _ = pipe.Exec(ctx)
+	var wg sync.WaitGroup
+	for _, np := range pipes {
+		wg.Go(func() { _, _ = np.pipe.Exec(ctx) })
+	}
+	wg.Wait()
 	present := map[string]map[string]bool{} // topic → UUIDs found there, for lost replies
-	for i, call := range batch {
-		var unknown []int // sent, but the reply was lost: in the stream or not
-		for j, cmd := range cmds[i] {
-			err := cmd.Err()
-			switch {
-			case err == nil:
-			case isReply(err):
-				call.err = err // Redis refused it: certainly not written
-			default:
-				unknown = append(unknown, j)
-				if call.err == nil {
-					call.err = err
+	for _, np := range pipes {
+		for _, i := range np.calls {
+			call := batch[i]
+			var unknown []int // sent, but the reply was lost: in the stream or not
+			for j, cmd := range cmds[i] {
+				err := cmd.Err()
+				switch {
+				case err == nil:
+				case isReply(err):
+					call.err = err // Redis refused it: certainly not written
+				default:
+					unknown = append(unknown, j)
+					if call.err == nil {
+						call.err = err
+					}
 				}
 			}
-		}
-		if len(unknown) > 0 && !isReply(call.err) {
-			found, ok := present[call.topic]
-			if !ok {
-				found = p.lastUUIDs(call.topic)
-				present[call.topic] = found
+			if len(unknown) > 0 && !isReply(call.err) {
+				found, ok := present[call.topic]
+				if !ok {
+					found = p.lastUUIDs(call.topic)
+					present[call.topic] = found
+				}
+				call.err = resolved(call, unknown, found)
 			}
-			call.err = resolved(call, unknown, found)
+			if call.err == nil && np.wait != nil {
+				call.err = p.replicated(np.wait)
+			}
 		}
+	}
+	for _, call := range batch {
 		close(call.done)
 	}
+}
+
+// nodePipeline is the part of a batch sent in one pipeline: the indexes of its calls, and
+// the WAIT ending it.
+type nodePipeline struct {
+	pipe  redis.Pipeliner
+	calls []int
+	wait  *redis.Cmd
+}
+
+// pipelines splits a batch into pipelines: one for all of it, or with WaitReplicas on a
+// Redis Cluster one per master of the streams it writes to. A call whose master cannot be
+// found fails with that and is in none.
+func (p *Publisher) pipelines(ctx context.Context, batch []*publishCall) []*nodePipeline {
+	cluster, ok := p.cfg.Client.(*redis.ClusterClient)
+	if p.cfg.WaitReplicas == 0 || !ok {
+		all := &nodePipeline{pipe: p.cfg.Client.Pipeline(), calls: make([]int, len(batch))}
+		for i := range batch {
+			all.calls[i] = i
+		}
+		return []*nodePipeline{all}
+	}
+	var out []*nodePipeline
+	byMaster := map[*redis.Client]*nodePipeline{}
+	for i, call := range batch {
+		master, err := cluster.MasterForKey(ctx, call.topic)
+		if err != nil {
+			call.err = fmt.Errorf("cannot find the master of %s: %w", call.topic, err)
+			continue
+		}
+		np, ok := byMaster[master]
+		if !ok {
+			np = &nodePipeline{pipe: master.Pipeline()}
+			byMaster[master] = np
+			out = append(out, np)
+		}
+		np.calls = append(np.calls, i)
+	}
+	return out
+}
+
+// replicated is the outcome of a pipeline's WAIT: nil when enough replicas hold its entries.
+func (p *Publisher) replicated(wait *redis.Cmd) error {
+	n, err := wait.Int64()
+	if err != nil {
+		return fmt.Errorf("cannot wait for replicas: %w", err)
+	}
+	if n < int64(p.cfg.WaitReplicas) {
+		return fmt.Errorf("%w: %d of %d within %s", ErrTooFewReplicas, n, p.cfg.WaitReplicas, p.cfg.WaitTimeout)
+	}
+	return nil
 }
 
 func isReply(err error) bool {
