@@ -30,7 +30,7 @@ type retry struct {
 func (r retry) middleware(h message.HandlerFunc) message.HandlerFunc {
 	return func(msg *message.Message) ([]*message.Message, error) {
 		ctx := msg.Context()
-		logger := loggerFrom(ctx, r.logger)
+		var logger *slog.Logger // made at the first failure: most messages never need it
 		delay := r.initial
 		var ref entryRef
 		found := false
@@ -42,6 +42,9 @@ func (r retry) middleware(h message.HandlerFunc) message.HandlerFunc {
 			}
 			if r.onFailure != nil {
 				r.onFailure()
+			}
+			if logger == nil {
+				logger = loggerFrom(ctx, r.logger)
 			}
 			if ctx.Err() != nil {
 				// Shutting down: leave the message pending for the next consumer.
