@@ -13,6 +13,13 @@ import (
 
 // Open connects to MySQL with the settings the queries rely on (parseTime, UTC) and checks
 // that the server answers. The DSN never appears in an error: it may hold a password.
+//
+// Arguments are interpolated into each statement by the driver (interpolateParams) unless the
+// DSN says otherwise: a statement is then one round trip instead of three (prepare, execute,
+// close) and the server parses it once. An alert's delivery takes about ten statements, each
+// of which cost some 130 µs of the pipeline's CPU in syscalls alone (issue 12). The driver
+// escapes for the connection's character set, and falls back to a prepared statement for the
+// character sets where that is unsafe (Big5, GBK, …).
 func Open(ctx context.Context, dsn string, maxConns int) (*sql.DB, error) {
 	cfg, err := mysql.ParseDSN(dsn)
 	if err != nil {
@@ -20,6 +27,9 @@ func Open(ctx context.Context, dsn string, maxConns int) (*sql.DB, error) {
 	}
 	cfg.ParseTime = true
 	cfg.Loc = time.UTC
+	if !strings.Contains(dsn, "interpolateParams=") {
+		cfg.InterpolateParams = true
+	}
 	connector, err := mysql.NewConnector(cfg)
 	if err != nil {
 		return nil, fmt.Errorf("cannot configure MySQL connector: %w", err)
