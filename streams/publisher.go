@@ -231,11 +231,15 @@ func (p *Publisher) send(batch []*publishCall) {
 			np.wait = np.pipe.Do(ctx, "WAIT", p.cfg.WaitReplicas, p.cfg.WaitTimeout.Milliseconds())
 		}
 	}
-	var wg sync.WaitGroup
-	for _, np := range pipes {
-		wg.Go(func() { _, _ = np.pipe.Exec(ctx) })
+	if len(pipes) == 1 {
+		_, _ = pipes[0].pipe.Exec(ctx) // each command's outcome is read below
+	} else {
+		var wg sync.WaitGroup // one pipeline per master: they wait for their replicas at once
+		for _, np := range pipes {
+			wg.Go(func() { _, _ = np.pipe.Exec(ctx) })
+		}
+		wg.Wait()
 	}
-	wg.Wait()
 	present := map[string]map[string]bool{} // topic → UUIDs found there, for lost replies
 	for _, np := range pipes {
 		for _, i := range np.calls {
