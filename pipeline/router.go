@@ -156,6 +156,9 @@ func NewRouter(d RouterDeps) (*Router, error) {
 		}
 		for _, s := range partitionsOf(logical, topics) {
 			r.Subscriptions = append(r.Subscriptions, Subscription{Stage: s.name, Topic: s.topic})
+			// Before the stage's own middleware: the received count sees every outcome as the
+			// router acts on it; the stack is grown while it is shallowest; inflight counts
+			// the message before anything else can hold it.
 			mw := append([]message.HandlerMiddleware{d.Metrics.countReceived, presizeStack, r.inflight.middleware}, stageMiddleware(s, pub, d, corr)...)
 			for i := 0; i < s.consumers; i++ {
 				consumer := fmt.Sprintf("%s.%s.%s%d", d.Instance, s.name, s.partition, i)
