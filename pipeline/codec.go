@@ -4,11 +4,10 @@ import (
 	"fmt"
 	"time"
 
-	json "github.com/goccy/go-json"
-
 	"github.com/ThreeDotsLabs/watermill"
 	"github.com/ThreeDotsLabs/watermill/message"
 	"github.com/ThreeDotsLabs/watermill/message/router/middleware"
+	json "github.com/goccy/go-json"
 
 	"groupwatch/crawl"
 	"groupwatch/handlers"
