@@ -6,22 +6,8 @@ set -euo pipefail
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 go build -o "$work/pipeline" ./cmd/pipeline
-python3 - "$work/posts.jsonl" <<'PY'
-import json, random, sys
-random.seed(1)
-words = 'acme refund iphone 二手 便宜 switch 出售 weather lunch meeting 今天 天氣 好 不錯 朋友 電影'.split()
-with open(sys.argv[1], 'w') as f:
-    for i in range(50000):
-        t = ' '.join(random.choice(words) for _ in range(60))
-        if i % 100 != 0:
-            t = t.replace('acme', 'ac').replace('refund', 'ref')
-        f.write(json.dumps({'source': 'bench', 'external_id': 'p%d' % i, 'text': t}, ensure_ascii=False) + '\n')
-PY
-cat > "$work/c.yaml" <<YAML
-rules:
-  - {name: acme, query: 'acme refund', sinks: [f]}
-sinks: [{name: f, type: file, path: $work/alerts.jsonl}]
-YAML
+. "$(dirname "$0")/workload.sh"
+write_workload "$work" 50000 60
 export GROUPWATCH_REDIS_URL=redis://127.0.0.1:6379/9 GROUPWATCH_MYSQL_DSN='root@tcp(127.0.0.1:3306)/gw_scale'
 one() { # label processes [consumers flag]
   mysql -uroot -h127.0.0.1 -e "DROP DATABASE IF EXISTS gw_scale; CREATE DATABASE gw_scale"

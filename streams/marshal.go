@@ -193,19 +193,37 @@ func (d *mpReader) uint(size int) (int, bool) {
 }
 
 func (d *mpReader) mapLen() (int, error) {
+	return d.length(0xf0, mpFixMap, 0, mpMap16, mpMap32)
+}
+
+func (d *mpReader) str() (string, error) {
+	n, err := d.length(0xe0, mpFixStr, mpStr8, mpStr16, mpStr32)
+	if err != nil || n > len(d.s)-d.off {
+		return "", errUnexpected
+	}
+	v := d.s[d.off : d.off+n]
+	d.off += n
+	return v, nil
+}
+
+// length reads a msgpack header of one family (map or str): a fix form, whose format byte
+// masked by fixMask is fix and holds the length in its other bits, or a format byte followed
+// by a length of 1, 2 or 4 bytes (b8 0: the family has no 1-byte form).
+func (d *mpReader) length(fixMask, fix, b8, b16, b32 byte) (int, error) {
 	if d.off >= len(d.s) {
 		return 0, errUnexpected
 	}
 	c := d.s[d.off]
 	d.off++
-	var n int
-	ok := true
+	n, ok := 0, true
 	switch {
-	case c&0xf0 == mpFixMap:
-		n = int(c & 0x0f)
-	case c == mpMap16:
+	case c&fixMask == fix:
+		n = int(c &^ fixMask)
+	case b8 != 0 && c == b8:
+		n, ok = d.uint(1)
+	case c == b16:
 		n, ok = d.uint(2)
-	case c == mpMap32:
+	case c == b32:
 		n, ok = d.uint(4)
 	default:
 		return 0, errUnexpected
@@ -214,34 +232,6 @@ func (d *mpReader) mapLen() (int, error) {
 		return 0, errUnexpected
 	}
 	return n, nil
-}
-
-func (d *mpReader) str() (string, error) {
-	if d.off >= len(d.s) {
-		return "", errUnexpected
-	}
-	c := d.s[d.off]
-	d.off++
-	var n int
-	ok := true
-	switch {
-	case c&0xe0 == mpFixStr:
-		n = int(c & 0x1f)
-	case c == mpStr8:
-		n, ok = d.uint(1)
-	case c == mpStr16:
-		n, ok = d.uint(2)
-	case c == mpStr32:
-		n, ok = d.uint(4)
-	default:
-		return "", errUnexpected
-	}
-	if !ok || n > len(d.s)-d.off {
-		return "", errUnexpected
-	}
-	v := d.s[d.off : d.off+n]
-	d.off += n
-	return v, nil
 }
 
 func unmarshal(u Unmarshaller, values map[string]any) (msg *message.Message, err error) {
