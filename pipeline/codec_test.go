@@ -10,6 +10,8 @@ import (
 
 	"github.com/ThreeDotsLabs/watermill/message"
 
+	"groupwatch/config"
+	"groupwatch/crawl"
 	"groupwatch/handlers"
 )
 
@@ -101,6 +103,8 @@ func TestCodecAgreesWithEncodingJSON(t *testing.T) {
 		sameDecode[handlers.NormalizedPost](t, data)
 		sameDecode[handlers.MatchedPost](t, data)
 		sameDecode[handlers.Alert](t, data)
+		sameDecode[handlers.HealthEvent](t, data)
+		sameDecode[crawl.Job](t, data)
 
 		var p handlers.RawPost
 		if stdjson.Unmarshal(data, &p) == nil {
@@ -111,6 +115,17 @@ func TestCodecAgreesWithEncodingJSON(t *testing.T) {
 				Matches: []handlers.RuleMatch{{Rule: "r<1>", Terms: []string{p.Text, "出售"}}}})
 		}
 	}
+}
+
+// Every other payload a stage or command publishes reads back alike too.
+func TestCodecEncodesEveryPayloadLikeEncodingJSON(t *testing.T) {
+	at := time.Date(2026, 11, 30, 1, 2, 3, 4, time.FixedZone("HKT", 8*3600))
+	sameEncode(t, crawl.Job{V: 1, ID: crawl.JobID("fb:二手", at), Source: "fb:二手", Tick: at})
+	sameEncode(t, handlers.HealthEvent{V: 1, Source: "fb:x", Account: "a", Verdict: "login_wall", State: "needs_cookies", PausedUntil: &at, Detail: "<login>", At: at})
+	sameEncode(t, handlers.Alert{V: 1, AlertID: 9, DedupKey: "r/fb/1", Rule: "二手 & iPhone", Kind: config.RuleKind("threshold"), Sinks: []string{"slack", "mail"},
+		PostID: 7, Source: "fb", ExternalID: "1", Text: "出售 <b>", Terms: []string{"出售"}, PostedAt: &at, ReceivedAt: at, CreatedAt: at.UTC(),
+		GroupKey: "fb:x", Summary: "12 matches", Trend: []handlers.TrendPoint{{At: at, Count: 3}, {}}})
+	sameEncode(t, handlers.Alert{})
 }
 
 // The HTML in a post is written as it came, not as \u003c: a payload does not grow past the
