@@ -38,11 +38,6 @@ func NewLogger(w io.Writer, level, format string) (*slog.Logger, error) {
 
 type loggerKey struct{}
 
-// withLogger puts a logger for one message in its context.
-func withLogger(ctx context.Context, l *slog.Logger) context.Context {
-	return context.WithValue(ctx, loggerKey{}, l)
-}
-
 // messageLogger is a message's logger, made when first asked for: most messages log
 // nothing, and building a logger with its fields for each cost 3% of the pipeline's CPU.
 type messageLogger struct {
@@ -64,10 +59,7 @@ func withLazyLogger(ctx context.Context, base *slog.Logger, args ...any) context
 
 // loggerFrom returns the message's logger (carrying its correlation id), or base.
 func loggerFrom(ctx context.Context, base *slog.Logger) *slog.Logger {
-	switch l := ctx.Value(loggerKey{}).(type) {
-	case *slog.Logger:
-		return l
-	case *messageLogger:
+	if l, ok := ctx.Value(loggerKey{}).(*messageLogger); ok {
 		return l.get()
 	}
 	return base

@@ -189,7 +189,7 @@ func (d *mpReader) uint(size int) (int, bool) {
 		n = n<<8 | uint64(c)
 	}
 	d.off += size
-	return int(n), n <= 1<<32
+	return int(n), true
 }
 
 func (d *mpReader) mapLen() (int, error) {
