@@ -30,3 +30,26 @@ func TestRepeatValuesRejectsValuesInTuple(t *testing.T) {
 		t.Fatal("want an error for a statement without VALUES")
 	}
 }
+
+// InsertPosts passes its rows in UpsertPosts's order: the two statements must name the same
+// columns in the same order.
+func TestInsertPostNamesUpsertPostsColumns(t *testing.T) {
+	columns := func(stmt string) string {
+		start := strings.Index(stmt, "INSERT INTO posts (")
+		end := strings.Index(stmt, ")\nVALUES")
+		if start < 0 || end < start {
+			t.Fatalf("no column list in %s", stmt)
+		}
+		return stmt[start:end]
+	}
+	if columns(insertPost) != columns(upsertPost) {
+		t.Fatalf("InsertPost and UpsertPost name different columns:\n%s\n%s", columns(insertPost), columns(upsertPost))
+	}
+	got, err := repeatValues(insertPost, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Count(got, "?") != 22 || strings.Contains(got, "DUPLICATE") {
+		t.Fatalf("want a plain two-row insert, got %s", got)
+	}
+}

@@ -21,6 +21,14 @@ ON DUPLICATE KEY UPDATE
   posted_at = VALUES(posted_at),
   updated_at = VALUES(updated_at);
 
+-- name: InsertPost :execresult
+-- One new post; the batch form of this statement is InsertPosts in batch.go. The normalize
+-- stage writes the posts its lookup did not find with it: a plain INSERT of many rows is a
+-- "simple insert", whose ids InnoDB hands out consecutively under innodb_autoinc_lock_mode 0
+-- or 1, so the stage knows them from LAST_INSERT_ID without reading them back.
+INSERT INTO posts (source, external_id, author, url, text, content_hash, raw_payload, message_id, posted_at, first_seen_at, updated_at)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?);
+
 -- name: GetPost :one
 SELECT id, source, external_id, author, url, text, content_hash, raw_payload, message_id, posted_at, first_seen_at, updated_at, edits
 FROM posts
@@ -50,3 +58,8 @@ SELECT COUNT(*) FROM posts WHERE first_seen_at >= ?;
 -- The largest statement the server accepts: the normalize stage keeps each batch of posts
 -- below it, and refuses a post that could never fit.
 SELECT CAST(@@max_allowed_packet AS SIGNED) AS max_allowed_packet;
+
+-- name: AutoIncrementScheme :one
+-- How the server numbers new rows: InsertPosts's ids are first, first+increment, … only
+-- when lock_mode is 0 or 1 (MariaDB's default; MySQL 8 and Galera use 2, interleaved).
+SELECT CAST(@@innodb_autoinc_lock_mode AS SIGNED) AS lock_mode, CAST(@@auto_increment_increment AS SIGNED) AS increment;

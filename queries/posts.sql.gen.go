@@ -12,6 +12,24 @@ import (
 	"time"
 )
 
+const autoIncrementScheme = `-- name: AutoIncrementScheme :one
+SELECT CAST(@@innodb_autoinc_lock_mode AS SIGNED) AS lock_mode, CAST(@@auto_increment_increment AS SIGNED) AS increment
+`
+
+type AutoIncrementSchemeRow struct {
+	LockMode  int64
+	Increment int64
+}
+
+// How the server numbers new rows: InsertPosts's ids are first, first+increment, … only
+// when lock_mode is 0 or 1 (MariaDB's default; MySQL 8 and Galera use 2, interleaved).
+func (q *Queries) AutoIncrementScheme(ctx context.Context) (AutoIncrementSchemeRow, error) {
+	row := q.db.QueryRowContext(ctx, autoIncrementScheme)
+	var i AutoIncrementSchemeRow
+	err := row.Scan(&i.LockMode, &i.Increment)
+	return i, err
+}
+
 const countPosts = `-- name: CountPosts :one
 SELECT COUNT(*) FROM posts
 `
@@ -77,6 +95,45 @@ func (q *Queries) GetPost(ctx context.Context, arg GetPostParams) (Post, error) 
 		&i.Edits,
 	)
 	return i, err
+}
+
+const insertPost = `-- name: InsertPost :execresult
+INSERT INTO posts (source, external_id, author, url, text, content_hash, raw_payload, message_id, posted_at, first_seen_at, updated_at)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+`
+
+type InsertPostParams struct {
+	Source      string
+	ExternalID  string
+	Author      string
+	Url         string
+	Text        string
+	ContentHash string
+	RawPayload  string
+	MessageID   string
+	PostedAt    sql.NullTime
+	FirstSeenAt time.Time
+	UpdatedAt   time.Time
+}
+
+// One new post; the batch form of this statement is InsertPosts in batch.go. The normalize
+// stage writes the posts its lookup did not find with it: a plain INSERT of many rows is a
+// "simple insert", whose ids InnoDB hands out consecutively under innodb_autoinc_lock_mode 0
+// or 1, so the stage knows them from LAST_INSERT_ID without reading them back.
+func (q *Queries) InsertPost(ctx context.Context, arg InsertPostParams) (sql.Result, error) {
+	return q.db.ExecContext(ctx, insertPost,
+		arg.Source,
+		arg.ExternalID,
+		arg.Author,
+		arg.Url,
+		arg.Text,
+		arg.ContentHash,
+		arg.RawPayload,
+		arg.MessageID,
+		arg.PostedAt,
+		arg.FirstSeenAt,
+		arg.UpdatedAt,
+	)
 }
 
 const maxAllowedPacket = `-- name: MaxAllowedPacket :one

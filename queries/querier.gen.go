@@ -16,6 +16,9 @@ type Querier interface {
 	// lasts longest.
 	ActiveSilence(ctx context.Context, arg ActiveSilenceParams) (ActiveSilenceRow, error)
 	AlertsPerMinute(ctx context.Context, arg AlertsPerMinuteParams) ([]AlertsPerMinuteRow, error)
+	// How the server numbers new rows: InsertPosts's ids are first, first+increment, … only
+	// when lock_mode is 0 or 1 (MariaDB's default; MySQL 8 and Galera use 2, interleaved).
+	AutoIncrementScheme(ctx context.Context) (AutoIncrementSchemeRow, error)
 	// One affected row: this consumer runs (or resumes) the crawl. None: it is finished, or
 	// another consumer holds a live lease on it.
 	ClaimCrawlRun(ctx context.Context, arg ClaimCrawlRunParams) (int64, error)
@@ -87,6 +90,11 @@ type Querier interface {
 	GetSource(ctx context.Context, name string) (GetSourceRow, error)
 	// INSERT IGNORE on the unique dedup key: one affected row means this call stored the alert.
 	InsertAlert(ctx context.Context, arg InsertAlertParams) (sql.Result, error)
+	// One new post; the batch form of this statement is InsertPosts in batch.go. The normalize
+	// stage writes the posts its lookup did not find with it: a plain INSERT of many rows is a
+	// "simple insert", whose ids InnoDB hands out consecutively under innodb_autoinc_lock_mode 0
+	// or 1, so the stage knows them from LAST_INSERT_ID without reading them back.
+	InsertPost(ctx context.Context, arg InsertPostParams) (sql.Result, error)
 	InsertRuleEvent(ctx context.Context, arg InsertRuleEventParams) error
 	InsertSilence(ctx context.Context, arg InsertSilenceParams) error
 	LastAlertBefore(ctx context.Context, createdAt time.Time) (int64, error)

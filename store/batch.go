@@ -12,14 +12,20 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/go-sql-driver/mysql"
+
 	"groupwatch/handlers"
 	"groupwatch/queries"
 )
 
 // postBatcher is the normalize stage's group commit. Each consumer's SavePost waits on a
 // request; a writer takes every request waiting at that moment (up to maxBatch) and stores
-// them with one read, one multi-row upsert and one read of the new ids. No timer: a batch is
-// whatever queued while the previous one was written, so a lone post waits for nobody.
+// them with one read of what is stored, then one multi-row INSERT of the new posts and one
+// multi-row upsert of the edited ones. The new posts' ids follow from the INSERT's first id
+// where the server numbers a multi-row insert consecutively (idStep); elsewhere, or when the
+// INSERT meets a post written since the read, the new posts go through the upsert and their
+// ids are read back. No timer: a batch is whatever queued while the previous one was written,
+// so a lone post waits for nobody.
 //
 // Each post goes to the writer its (source, external_id) hashes to, so two copies of one post
 // are never classified by two writers at once (both would take it for new).
@@ -31,7 +37,13 @@ type postBatcher struct {
 	stop     chan struct{}
 	// packet is the server's max_allowed_packet once read.
 	packet atomic.Int64
-	wg     sync.WaitGroup
+	// idStep is what the server adds from one new row's id to the next in a multi-row
+	// INSERT, once read: auto_increment_increment, or -1 where ids of one statement need
+	// not be consecutive (innodb_autoinc_lock_mode 2, or the server would not say).
+	idStep atomic.Int64
+	// readBackIDs, set only by tests, always reads new posts' ids back.
+	readBackIDs bool
+	wg          sync.WaitGroup
 }
 
 type saveReq struct {
@@ -255,31 +267,42 @@ func (b *postBatcher) writeBatch(ctx context.Context, batch []*saveReq) ([]saveR
 		stored[k] = queries.PostsByExternalIDsRow{ID: prev.ID, ExternalID: k.externalID, ContentHash: req.rec.ContentHash, MessageID: req.rec.MessageID}
 		latest[k] = upsertParams(req.rec, now)
 	}
-	if len(latest) > 0 {
-		rows := make([]queries.UpsertPostParams, 0, len(latest))
-		for _, r := range latest {
-			rows = append(rows, r)
+	var inserts, upserts []queries.UpsertPostParams
+	for k, r := range latest {
+		if stored[k].ID == 0 {
+			inserts = append(inserts, r)
+		} else {
+			upserts = append(upserts, r)
 		}
-		// A fixed order keeps two writers from locking the same keys in opposite orders.
-		sort.Slice(rows, func(i, j int) bool {
-			if rows[i].Source != rows[j].Source {
-				return rows[i].Source < rows[j].Source
-			}
-			return rows[i].ExternalID < rows[j].ExternalID
-		})
-		if err := b.q.UpsertPosts(ctx, rows); err != nil {
+	}
+	// A fixed order keeps two writers from locking the same keys in opposite orders.
+	sortPosts(inserts)
+	sortPosts(upserts)
+	inserted, err := b.insertNew(ctx, inserts)
+	if err != nil {
+		return nil, err
+	}
+	if inserted == nil {
+		// Not numbered consecutively here, or written since the read: upsert them.
+		upserts = append(upserts, inserts...)
+		sortPosts(upserts)
+	}
+	if len(upserts) > 0 {
+		if err := b.q.UpsertPosts(ctx, upserts); err != nil {
 			return nil, err
 		}
 	}
 	if len(fresh) > 0 {
-		newBySource := map[string][]string{}
-		for _, i := range fresh {
-			rec := batch[i].rec
-			newBySource[rec.Source] = append(newBySource[rec.Source], rec.ExternalID)
-		}
-		ids, err := b.lookup(ctx, newBySource)
-		if err != nil {
-			return nil, err
+		ids := inserted
+		if ids == nil {
+			newBySource := map[string][]string{}
+			for _, i := range fresh {
+				rec := batch[i].rec
+				newBySource[rec.Source] = append(newBySource[rec.Source], rec.ExternalID)
+			}
+			if ids, err = b.lookup(ctx, newBySource); err != nil {
+				return nil, err
+			}
 		}
 		for _, i := range fresh {
 			rec := batch[i].rec
@@ -295,6 +318,73 @@ func (b *postBatcher) writeBatch(ctx context.Context, batch []*saveReq) ([]saveR
 		}
 	}
 	return results, nil
+}
+
+// insertNew writes posts the lookup did not find with one plain INSERT and returns their ids,
+// first + i×step in the statement's order. It returns nil, nil when it wrote nothing: the
+// server may number the rows of one statement apart (they are left to the upsert, whose ids
+// are read back), or one of the posts was written since the lookup (the INSERT failed whole
+// on its key, and the upsert takes it as an edit would be taken).
+func (b *postBatcher) insertNew(ctx context.Context, rows []queries.UpsertPostParams) (map[postKey]queries.PostsByExternalIDsRow, error) {
+	if len(rows) == 0 {
+		return nil, nil
+	}
+	step := b.consecutiveStep(ctx)
+	if step <= 0 {
+		return nil, nil
+	}
+	res, err := b.q.InsertPosts(ctx, rows)
+	var me *mysql.MySQLError
+	if errors.As(err, &me) && me.Number == 1062 {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	first, err := res.LastInsertId()
+	if err != nil {
+		return nil, fmt.Errorf("cannot read the first id of %d inserted posts: %w", len(rows), err)
+	}
+	if n, err := res.RowsAffected(); err != nil || n != int64(len(rows)) || first <= 0 {
+		return nil, fmt.Errorf("inserting %d posts affected %d rows from id %d (%v): the server did not insert them as one simple insert", len(rows), n, first, err)
+	}
+	ids := make(map[postKey]queries.PostsByExternalIDsRow, len(rows))
+	for i, r := range rows {
+		ids[postKey{r.Source, r.ExternalID}] = queries.PostsByExternalIDsRow{ID: first + int64(i)*step, ExternalID: r.ExternalID}
+	}
+	return ids, nil
+}
+
+// consecutiveStep is idStep, read from the server the first time: auto_increment_increment
+// where innodb_autoinc_lock_mode is 0 or 1, else -1. A server that cannot say (the stand-in
+// answers 2) gets -1 too, and the ids are read back.
+func (b *postBatcher) consecutiveStep(ctx context.Context) int64 {
+	if b.readBackIDs {
+		return -1
+	}
+	if n := b.idStep.Load(); n != 0 {
+		return n
+	}
+	scheme, err := b.q.AutoIncrementScheme(ctx)
+	if err != nil {
+		return -1 // asked again next batch: the server may be down, not unable
+	}
+	step := int64(-1)
+	if (scheme.LockMode == 0 || scheme.LockMode == 1) && scheme.Increment > 0 {
+		step = scheme.Increment
+	}
+	b.idStep.Store(step)
+	return step
+}
+
+// sortPosts orders posts by (source, external_id).
+func sortPosts(rows []queries.UpsertPostParams) {
+	sort.Slice(rows, func(i, j int) bool {
+		if rows[i].Source != rows[j].Source {
+			return rows[i].Source < rows[j].Source
+		}
+		return rows[i].ExternalID < rows[j].ExternalID
+	})
 }
 
 func (b *postBatcher) lookup(ctx context.Context, bySource map[string][]string) (map[postKey]queries.PostsByExternalIDsRow, error) {

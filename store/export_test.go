@@ -35,3 +35,11 @@ func (f *failingWrites) ExecContext(ctx context.Context, query string, args ...a
 	f.left--
 	return f.DBTX.ExecContext(ctx, query, args...)
 }
+
+// ReadIDsBack makes s read new posts' ids back after writing them, as it does on a server
+// that numbers the rows of one statement apart. Call it before the first SavePost.
+func ReadIDsBack(s *Store) { s.posts.readBackIDs = true }
+
+// IDStep is what s found the server adds from one new post's id to the next in one INSERT:
+// 0 not asked yet, -1 not consecutive (ids read back).
+func IDStep(s *Store) int64 { return s.posts.idStep.Load() }

@@ -285,3 +285,84 @@ func TestThresholdStateCompareAndSet(t *testing.T) {
 		t.Fatalf("state after firing %+v", st)
 	}
 }
+
+// SavePost's ids are the rows' ids, whether it takes them from the INSERT (consecutive ids,
+// MariaDB's default) or reads them back, while two stores (two processes) write the same
+// posts at once: each post is saved by both, under two messages, and by batches whose ids
+// the server hands out interleaved between the stores.
+func TestSavePostIDsAreTheRowsIDs(t *testing.T) {
+	for _, readBack := range []bool{false, true} {
+		t.Run(fmt.Sprintf("readBack=%v", readBack), func(t *testing.T) {
+			env := testenv.New(t)
+			db := env.DB(t)
+			opts := store.Options{MaxBatch: 40}
+			if env.Embedded {
+				opts.Writers = 1
+			}
+			stores := []*store.Store{store.New(db, opts), store.New(db, opts)}
+			for _, s := range stores {
+				if readBack {
+					store.ReadIDsBack(s)
+				}
+				t.Cleanup(s.Close)
+			}
+			ctx := context.Background()
+			const posts = 300
+			type saved struct {
+				id    string
+				saved handlers.SavedPost
+			}
+			results := make(chan saved, 2*posts)
+			var wg sync.WaitGroup
+			for w := 0; w < 8; w++ {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					for i := w; i < 2*posts; i += 8 {
+						// Both copies of a post at once, one to each store.
+						id := fmt.Sprint(i / 2)
+						s := stores[i%2]
+						got, err := s.SavePost(ctx, record(id, "text "+id, fmt.Sprintf("m%d", i)))
+						if err != nil {
+							t.Error(err)
+							return
+						}
+						results <- saved{id, got}
+					}
+				}()
+			}
+			wg.Wait()
+			close(results)
+			news := map[string]int{}
+			for r := range results {
+				row, err := stores[0].Queries().GetPost(ctx, store.GetPostParamsFor("fb:g", r.id))
+				if err != nil {
+					t.Fatalf("post %s: %v", r.id, err)
+				}
+				if r.saved.ID != row.ID {
+					t.Fatalf("post %s: SavePost said id %d (%s), the row's id is %d", r.id, r.saved.ID, r.saved.Outcome, row.ID)
+				}
+				if r.saved.Outcome == handlers.OutcomeNew {
+					news[r.id]++
+				}
+			}
+			if len(news) != posts {
+				t.Fatalf("%d posts were new, want %d", len(news), posts)
+			}
+			step := store.IDStep(stores[0])
+			t.Logf("id step %d", step)
+			if readBack && step != 0 {
+				t.Fatalf("read ids back, yet asked the server for its id step (%d)", step)
+			}
+			if !readBack && !env.Embedded {
+				var mode, inc int64
+				if err := db.QueryRowContext(ctx, "SELECT @@innodb_autoinc_lock_mode, @@auto_increment_increment").Scan(&mode, &inc); err != nil {
+					t.Fatal(err)
+				}
+				if want := map[bool]int64{true: inc, false: -1}[mode <= 1]; step != want {
+					t.Fatalf("lock mode %d, increment %d: id step %d, want %d", mode, inc, step, want)
+				}
+			}
+		})
+	}
+}
