@@ -63,6 +63,10 @@ func runEndToEnd(b *testing.B, posts []benchPost, consumers map[string]int, rate
 	b.ReportMetric(float64(len(posts)*b.N)/elapsed.Seconds(), "posts/s")
 	if rate == 0 {
 		record(resultBurst, float64(len(posts)*b.N)/elapsed.Seconds())
+	} else {
+		record(resultPacedRate, float64(rate))
+		record(resultPaced, float64(len(posts)*b.N)/elapsed.Seconds())
+		record(resultPacedP99, p99)
 	}
 	b.ReportMetric(p50, "p50-ms")
 	b.ReportMetric(p99, "p99-ms")
