@@ -1,8 +1,11 @@
 -- name: PostsByExternalIDs :many
 -- The normalize stage reads what it already holds for a batch of one source's posts, to tell
--- new from edited from repeated before it writes.
+-- new from edited from repeated before it writes. The index is forced: past
+-- eq_range_index_dive_limit (200) keys MariaDB costs the IN list from the table's statistics,
+-- and while they are stale (a table filled since they were taken: the first minutes of a
+-- backlog) it chose a full scan of posts for every batch.
 SELECT id, external_id, content_hash, message_id, edits
-FROM posts
+FROM posts FORCE INDEX (posts_source_external_id)
 WHERE source = ? AND external_id IN (sqlc.slice('external_ids'));
 
 -- name: UpsertPost :exec
