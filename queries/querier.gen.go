@@ -134,8 +134,9 @@ type Querier interface {
 	// The normalize stage reads what it already holds for a batch of one source's posts, to tell
 	// new from edited from repeated before it writes. The index is forced: past
 	// eq_range_index_dive_limit (200) keys MariaDB costs the IN list from the table's statistics,
-	// and while they are stale (a table filled since they were taken: the first minutes of a
-	// backlog) it chose a full scan of posts for every batch.
+	// which InnoDB recalculates in the background at most every 10 s; a new table whose posts
+	// were written and rewritten within that time counted as empty, and the lookup was planned
+	// as a full scan of posts (TestPostsByExternalIDsUsesTheIndex).
 	PostsByExternalIDs(ctx context.Context, arg PostsByExternalIDsParams) ([]PostsByExternalIDsRow, error)
 	// New posts (the normalize stage's output) per minute since a time; minute 0 is since.
 	PostsPerMinute(ctx context.Context, arg PostsPerMinuteParams) ([]PostsPerMinuteRow, error)
