@@ -45,6 +45,11 @@ for i in range(1, rounds + 1):
         m = re.search(r"BenchmarkEndToEnd/burst\S*\s+.*?([\d.]+) " + re.escape(name), text)
         if m:
             add(f"burst {unit} CPU µs/post", m[1])
+    # Cores kept busy by everything else on the machine: well above 0.3, the round shared it.
+    for run in ("burst", "paced"):
+        m = re.search(r"BenchmarkEndToEnd/" + run + r"\S*\s+.*?([\d.]+) other-cores", text)
+        if m:
+            add(f"{run} other cores", m[1])
 print(f"medians over {rounds} rounds (min–max):")
 for name, values in figures.items():
     if name.endswith("kept up"):
