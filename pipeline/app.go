@@ -229,14 +229,11 @@ func newDB(lc fx.Lifecycle, b Backends, cfg *config.Config) (*sql.DB, error) {
 	return db, nil
 }
 
-func newStore(lc fx.Lifecycle, db *sql.DB, b Backends, cfg *config.Config, run RunOptions) *store.Store {
+func newStore(lc fx.Lifecycle, db *sql.DB, cfg *config.Config, run RunOptions) *store.Store {
 	// A send is one attempt, bounded by the message timeout: a claim outlives it.
 	opts := store.Options{DeliveryLease: cfg.Pipeline.MessageTimeout + 30*time.Second}
 	if run.Clock != nil { // nil in the apps that supply RunOptions without NewRunApp's defaults
 		opts.Now = run.Clock.Now
-	}
-	if b.Embedded || cfg.MySQL.MaxConns == 1 {
-		opts.Writers = 1
 	}
 	s := store.New(db, opts)
 	lc.Append(fx.StopHook(s.Close))

@@ -19,7 +19,9 @@ func newStore(t *testing.T) *store.Store {
 	t.Helper()
 	env := testenv.New(t)
 	t.Logf("store test on %s", env)
-	opts := store.Options{}
+	// Two writers where the database takes them, so the routing of posts to writers is
+	// tested too.
+	opts := store.Options{Writers: 2}
 	if env.Embedded {
 		opts.Writers = 1
 	}
@@ -295,7 +297,7 @@ func TestSavePostIDsAreTheRowsIDs(t *testing.T) {
 		t.Run(fmt.Sprintf("readBack=%v", readBack), func(t *testing.T) {
 			env := testenv.New(t)
 			db := env.DB(t)
-			opts := store.Options{MaxBatch: 40}
+			opts := store.Options{MaxBatch: 40, Writers: 2}
 			if env.Embedded {
 				opts.Writers = 1
 			}
