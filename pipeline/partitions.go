@@ -22,7 +22,7 @@ type partitionedPublisher struct {
 
 func (p partitionedPublisher) Publish(topic string, msgs ...*message.Message) error {
 	if p.topics.Partitions() == 1 || !p.topics.isTopic(topic) {
-		return p.publish(topic, msgs)
+		return p.Publisher.Publish(topic, msgs...)
 	}
 	byStream := map[string][]*message.Message{}
 	var order []string
@@ -38,15 +38,11 @@ func (p partitionedPublisher) Publish(topic string, msgs ...*message.Message) er
 		byStream[stream] = append(byStream[stream], m)
 	}
 	for _, stream := range order {
-		if err := p.publish(stream, byStream[stream]); err != nil {
+		if err := p.Publisher.Publish(stream, byStream[stream]...); err != nil {
 			return err
 		}
 	}
 	return nil
-}
-
-func (p partitionedPublisher) publish(stream string, msgs []*message.Message) error {
-	return p.Publisher.Publish(stream, msgs...)
 }
 
 // ErrPartitionsChanged: the configured topics.partitions differs from the count the streams

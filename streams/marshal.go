@@ -27,7 +27,7 @@ const UUIDField = redisstream.UUIDHeaderKey
 // It encodes and decodes the metadata, a msgpack map of strings, itself: the msgpack package
 // decodes it by reflection, which was a tenth of a stream hop's CPU (issue 12). An encoding it
 // does not expect (bin strings, nil, trailing bytes, anything truncated) goes to the msgpack
-// package, so every entry reads exactly as watermill-redisstream reads it; wire_test.go holds
+// package, so every entry reads exactly as watermill-redisstream reads it; marshal_test.go holds
 // the two to that.
 type DefaultMarshaller struct{}
 
